@@ -1,0 +1,20 @@
+package ai.alo.audio.protocol;
+
+/**
+ * Server to client: the server ends the session; a close frame with the matching 4xxx code follows.
+ *
+ * @param reason  a machine-readable reason: {@code "kicked"}, {@code "replaced"}, {@code "shutdown"},
+ *                {@code "ended"}
+ * @param message a readable text for the user
+ */
+public record End(String reason, String message) implements Message {
+
+    /** The type name. */
+    public static final String TYPE = "end";
+
+    /** Checks the components. */
+    public End {
+        Checks.nonBlank(reason, "reason");
+        message = Checks.orEmpty(message);
+    }
+}

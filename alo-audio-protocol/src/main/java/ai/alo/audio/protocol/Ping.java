@@ -1,0 +1,12 @@
+package ai.alo.audio.protocol;
+
+/**
+ * Either direction: a heartbeat. The receiver answers with a {@link Pong} of the same {@code seq}.
+ *
+ * @param seq a sequence number chosen by the sender
+ */
+public record Ping(long seq) implements Message {
+
+    /** The type name. */
+    public static final String TYPE = "ping";
+}
