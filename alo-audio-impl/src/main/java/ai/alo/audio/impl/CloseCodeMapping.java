@@ -1,0 +1,89 @@
+package ai.alo.audio.impl;
+
+import ai.alo.audio.DisconnectReason;
+import ai.alo.audio.protocol.CloseCodes;
+import ai.alo.audio.protocol.End;
+
+/**
+ * Turns a close the client did not ask for into an {@link Ending}: the close code (and the server's {@code end}
+ * message, when one came first) decide the reason; the server's phrase makes the message specific.
+ */
+final class CloseCodeMapping {
+
+    private CloseCodeMapping() {
+    }
+
+    static Ending fromClose(int code, String phrase, End end) {
+        String detail = printable(end != null && !end.message().isEmpty() ? end.message() : phrase);
+        switch (code) {
+            case CloseCodes.ABNORMAL:
+                return Ending.lost(null);
+            case CloseCodes.GOING_AWAY:
+            case CloseCodes.SERVICE_RESTART:
+                return server(DisconnectReason.SERVER_SHUTDOWN, code, detail);
+            case CloseCodes.PROTOCOL_ERROR:
+            case 1003: // cannot accept
+            case 1007: // invalid payload
+            case CloseCodes.TOO_BIG:
+                return Ending.server(DisconnectReason.PROTOCOL_ERROR, code,
+                        "Signalling protocol error (close code " + code + (detail.isEmpty() ? "" : ": " + detail)
+                                + ")");
+            case CloseCodes.TOKEN_MISSING:
+            case CloseCodes.TOKEN_INVALID:
+                return server(DisconnectReason.TOKEN_REJECTED, code, detail);
+            case CloseCodes.TOKEN_EXPIRED:
+                return server(DisconnectReason.TOKEN_EXPIRED, code, detail);
+            case CloseCodes.FORBIDDEN:
+                return server(DisconnectReason.FORBIDDEN, code, detail);
+            case CloseCodes.UNSUPPORTED_PROTOCOL:
+                return server(DisconnectReason.UNSUPPORTED_PROTOCOL, code, detail);
+            case CloseCodes.HELLO_TIMEOUT:
+                return server(DisconnectReason.PROTOCOL_ERROR, code, detail);
+            case CloseCodes.HEARTBEAT_TIMEOUT:
+                return server(DisconnectReason.SERVER_HEARTBEAT_TIMEOUT, code, detail);
+            case CloseCodes.KICKED:
+                return server(DisconnectReason.KICKED, code, detail);
+            case CloseCodes.DUPLICATE_SESSION:
+                return server(DisconnectReason.DUPLICATE_SESSION, code, detail);
+            default:
+                if (end != null) {
+                    return server(fromEnd(end), code, detail);
+                }
+                return Ending.server(DisconnectReason.SESSION_ENDED, code,
+                        DisconnectReason.SESSION_ENDED.defaultMessage() + " (close code " + code
+                                + (detail.isEmpty() ? "" : ": " + detail) + ")");
+        }
+    }
+
+    /** The reason an {@code end} message names, for when its close frame never arrives. */
+    static DisconnectReason fromEnd(End end) {
+        switch (end.reason()) {
+            case "kicked":
+                return DisconnectReason.KICKED;
+            case "replaced":
+                return DisconnectReason.DUPLICATE_SESSION;
+            case "shutdown":
+                return DisconnectReason.SERVER_SHUTDOWN;
+            default:
+                return DisconnectReason.SESSION_ENDED;
+        }
+    }
+
+    private static Ending server(DisconnectReason reason, int code, String detail) {
+        String message = detail.isEmpty() ? reason.defaultMessage() : reason.defaultMessage() + ": " + detail;
+        return Ending.server(reason, code, message);
+    }
+
+    /** Text from the server, made safe for a message: no control characters, at most 200 characters. */
+    static String printable(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 200));
+        for (int i = 0; i < text.length() && out.length() < 200; i++) {
+            char c = text.charAt(i);
+            out.append(Character.isISOControl(c) ? ' ' : c);
+        }
+        return out.toString().strip();
+    }
+}

@@ -1,0 +1,63 @@
+package ai.alo.audio.impl;
+
+import ai.alo.audio.DisconnectReason;
+import ai.alo.audio.Initiator;
+import ai.alo.audio.protocol.CloseCodes;
+
+/**
+ * How a connection attempt ends: what its {@link ai.alo.audio.event.DisconnectEvent} will say, and what the release
+ * does with a socket that is still open.
+ *
+ * @param reason        the typed reason
+ * @param initiator     who ended it
+ * @param closeCode     the close code reported in the event (0 when no WebSocket was opened)
+ * @param message       the readable message
+ * @param cause         the underlying exception, or null
+ * @param closeToSend   the close code to send if the socket is still open, or 0 to send nothing
+ * @param sendLeave     whether to send {@code leave} before closing
+ */
+record Ending(DisconnectReason reason, Initiator initiator, int closeCode, String message, Throwable cause,
+              int closeToSend, boolean sendLeave) {
+
+    static Ending intentional(DisconnectReason reason, int code) {
+        return new Ending(reason, Initiator.CLIENT, code, "", null, code, true);
+    }
+
+    static Ending lost(Throwable cause) {
+        return new Ending(DisconnectReason.CONNECTION_LOST, Initiator.NETWORK, CloseCodes.ABNORMAL,
+                DisconnectReason.CONNECTION_LOST.defaultMessage(), cause, 0, false);
+    }
+
+    static Ending heartbeatTimeout(long silentMillis) {
+        return new Ending(DisconnectReason.HEARTBEAT_TIMEOUT, Initiator.NETWORK, CloseCodes.ABNORMAL,
+                DisconnectReason.HEARTBEAT_TIMEOUT.defaultMessage(), null, CloseCodes.GOING_AWAY, false);
+    }
+
+    static Ending protocolError(String detail, int closeCode) {
+        return new Ending(DisconnectReason.PROTOCOL_ERROR, Initiator.CLIENT, closeCode,
+                "The audio service sent an invalid message: " + detail, null, closeCode, false);
+    }
+
+    static Ending connectFailed(String message, Throwable cause) {
+        return new Ending(DisconnectReason.CONNECT_FAILED, Initiator.NETWORK, 0, message, cause, 0, false);
+    }
+
+    static Ending connectTimeout(String message, boolean opened) {
+        return new Ending(DisconnectReason.CONNECT_TIMEOUT, Initiator.NETWORK,
+                opened ? CloseCodes.GOING_AWAY : 0, message, null, CloseCodes.GOING_AWAY, false);
+    }
+
+    static Ending server(DisconnectReason reason, int closeCode, String message) {
+        return new Ending(reason, Initiator.SERVER, closeCode, message, null, 0, false);
+    }
+
+    static Ending serverRefusal(DisconnectReason reason, String message) {
+        return new Ending(reason, Initiator.SERVER, CloseCodes.NORMAL, message, null, CloseCodes.NORMAL, false);
+    }
+
+    static Ending internal(Throwable cause) {
+        return new Ending(DisconnectReason.INTERNAL_ERROR, Initiator.CLIENT, CloseCodes.INTERNAL_ERROR,
+                DisconnectReason.INTERNAL_ERROR.defaultMessage() + ": " + cause, cause,
+                CloseCodes.INTERNAL_ERROR, false);
+    }
+}
