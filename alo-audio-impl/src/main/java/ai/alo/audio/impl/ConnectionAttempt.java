@@ -137,6 +137,9 @@ final class ConnectionAttempt {
         List<String> leftovers = new ArrayList<>();
         try {
             if (connectorThread != null && connectorThread != Thread.currentThread() && connectorThread.isAlive()) {
+                if (conn != null && !conn.isOpen()) {
+                    conn.abort();
+                }
                 connectorThread.interrupt();
                 connectorThread.join(Math.max(1, deadline.remainingMillis() / 2));
             }
@@ -155,8 +158,17 @@ final class ConnectionAttempt {
                 }
                 leftovers.addAll(conn.release(deadline.nanos()));
             }
-            for (Thread alive : threads.awaitTermination(deadline)) {
-                leftovers.add("thread " + alive.getName());
+            // A peer that answers the closing handshake lets the transport end within milliseconds; one that does
+            // not (a silent network, a frozen server) would keep it open, so after half the remaining grace the
+            // transport is closed without waiting for the peer.
+            Deadline soft = new Deadline(System.nanoTime() + deadline.remainingNanos() / 2);
+            List<Thread> alive = threads.awaitTermination(soft);
+            if (!alive.isEmpty() && conn != null) {
+                conn.abort();
+                alive = threads.awaitTermination(deadline);
+            }
+            for (Thread thread : alive) {
+                leftovers.add("thread " + thread.getName());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -164,7 +176,7 @@ final class ConnectionAttempt {
         }
         if (!leftovers.isEmpty()) {
             LOG.log(Level.WARNING, "ALOAUD-1201 connection {0}: still running after the close grace, left to end "
-                    + "on their own: {1}", id, leftovers);
+                    + "on their own: {1}", String.valueOf(id), leftovers);
         }
     }
 

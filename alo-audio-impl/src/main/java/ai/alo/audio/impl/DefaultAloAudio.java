@@ -293,7 +293,8 @@ final class DefaultAloAudio implements AloAudio {
                 case ACQUIRING_ACCESS:
                 case CONNECTED:
                     attempt = current;
-                    attempt.ending = Ending.intentional(reason, code);
+                    attempt.ending = Ending.intentional(reason, code,
+                            attempt.phase != ConnectionAttempt.Phase.OPENING);
                     if (attempt.phase == ConnectionAttempt.Phase.JOINED) {
                         leave = codec.encode(new Leave(attempt.channel.id()));
                     }
@@ -331,12 +332,11 @@ final class DefaultAloAudio implements AloAudio {
         }
         attempt.done.complete(null);
         LOG.log(Level.INFO, "ALOAUD-1002 [{0}] disconnected from channel {1} (close code {2})", name,
-                attempt.channel.id(), code);
+                attempt.channel.id(), String.valueOf(code));
         if (!attempt.future.isDone()) {
             attempt.future.completeExceptionally(new ConnectCancelledException("connect to channel '"
                     + attempt.channel.id() + "' was cancelled by " + (reason == DisconnectReason.CLIENT_SHUTDOWN
-                    ? "close()" : "disconnect()"), reason, attempt.connection() != null
-                    && attempt.phase != ConnectionAttempt.Phase.OPENING ? code : 0));
+                    ? "close()" : "disconnect()"), reason, attempt.ending.closeCode()));
         }
     }
 
@@ -362,7 +362,7 @@ final class DefaultAloAudio implements AloAudio {
         }
         if (wasConnected) {
             LOG.log(Level.WARNING, "ALOAUD-1003 [{0}] connection to channel {1} ended: {2} ({3}, close code {4})",
-                    name, attempt.channel.id(), ending.message(), ending.reason(), ending.closeCode());
+                    name, attempt.channel.id(), ending.message(), ending.reason(), String.valueOf(ending.closeCode()));
         } else {
             LOG.log(Level.WARNING, "ALOAUD-1004 [{0}] connect to channel {1} failed: {2} ({3})", name,
                     attempt.channel.id(), ending.message(), ending.reason());

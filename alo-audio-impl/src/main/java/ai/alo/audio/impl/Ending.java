@@ -19,8 +19,8 @@ import ai.alo.audio.protocol.CloseCodes;
 record Ending(DisconnectReason reason, Initiator initiator, int closeCode, String message, Throwable cause,
               int closeToSend, boolean sendLeave) {
 
-    static Ending intentional(DisconnectReason reason, int code) {
-        return new Ending(reason, Initiator.CLIENT, code, "", null, code, true);
+    static Ending intentional(DisconnectReason reason, int code, boolean opened) {
+        return new Ending(reason, Initiator.CLIENT, opened ? code : 0, "", null, code, true);
     }
 
     static Ending lost(Throwable cause) {

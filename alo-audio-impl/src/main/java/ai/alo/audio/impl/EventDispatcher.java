@@ -95,8 +95,8 @@ final class EventDispatcher {
         }
         List<Runnable> dropped = executor.shutdownNow();
         LOG.log(Level.WARNING, "ALOAUD-1302 [{0}] listeners did not finish within {1} ms; {2} queued event(s) "
-                + "dropped and the dispatcher thread interrupted", clientName, drainTimeout.toMillis(),
-                dropped.size());
+                + "dropped and the dispatcher thread interrupted", clientName, String.valueOf(drainTimeout.toMillis()),
+                String.valueOf(dropped.size()));
         return false;
     }
 

@@ -20,6 +20,12 @@ public interface SignallingConnection {
     void open() throws TransportException, InterruptedException;
 
     /**
+     * Closes the socket and its transport at once, without waiting for the peer: aborts an {@link #open()} still in
+     * its handshake, or ends a connection whose peer does not answer the closing handshake. Never throws.
+     */
+    void abort();
+
+    /**
      * Sends a text message asynchronously.
      *
      * @param text the message

@@ -29,6 +29,7 @@ import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.client.ClientProperties;
 import org.glassfish.tyrus.container.grizzly.client.GrizzlyClientProperties;
 import org.glassfish.tyrus.core.HandshakeException;
+import org.glassfish.tyrus.spi.ClientEngine;
 
 /**
  * A {@link SignallingConnection} on a private Tyrus {@link ClientManager}: its Grizzly transport's selector and worker
@@ -44,6 +45,7 @@ final class TyrusConnection implements SignallingConnection {
     private final SignallingHandler handler;
     private final ClientManager client;
     private volatile Session session;
+    private volatile ClientEngine.TimeoutHandler handshakeAbort;
 
     TyrusConnection(URI uri, String token, int maxMessageSize, Duration connectTimeout, ThreadFactory threads,
                     SignallingHandler handler) {
@@ -51,7 +53,7 @@ final class TyrusConnection implements SignallingConnection {
         this.token = token;
         this.maxMessageSize = maxMessageSize;
         this.handler = handler;
-        this.client = ClientManager.createClient();
+        this.client = createClient();
         Map<String, Object> properties = client.getProperties();
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
         properties.put(ClientProperties.HANDSHAKE_TIMEOUT, timeoutMillis);
@@ -63,6 +65,30 @@ final class TyrusConnection implements SignallingConnection {
         properties.put(GrizzlyClientProperties.SELECTOR_THREAD_POOL_CONFIG, ThreadPoolConfig.defaultConfig()
                 .setPoolName("alo-audio-selector").setCorePoolSize(1).setMaxPoolSize(1).setDaemon(true)
                 .setThreadFactory(threads));
+    }
+
+    private static ClientManager createClient() {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        // Tyrus loads the container class with the context class loader; make sure it sees ours.
+        thread.setContextClassLoader(TyrusConnection.class.getClassLoader());
+        try {
+            return ClientManager.createClient(CancellableClientContainer.class.getName());
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    @Override
+    public void abort() {
+        ClientEngine.TimeoutHandler abort = handshakeAbort;
+        if (abort != null) {
+            try {
+                abort.handleTimeout();
+            } catch (RuntimeException e) {
+                // the transport is already closing
+            }
+        }
     }
 
     @Override
@@ -80,6 +106,7 @@ final class TyrusConnection implements SignallingConnection {
                     }
                 })
                 .build();
+        CancellableClientContainer.HANDSHAKE_ABORT.set(handler -> handshakeAbort = handler);
         try {
             client.connectToServer(new SignallingEndpoint(), config, uri);
         } catch (DeploymentException | IOException e) {
@@ -89,6 +116,8 @@ final class TyrusConnection implements SignallingConnection {
             throw new TransportException(describe(e), e);
         } catch (RuntimeException e) {
             throw new TransportException("Could not connect to the audio service at " + uri + ": " + e, e);
+        } finally {
+            CancellableClientContainer.HANDSHAKE_ABORT.remove();
         }
     }
 

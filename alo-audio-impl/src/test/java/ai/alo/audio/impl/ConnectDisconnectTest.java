@@ -1,0 +1,180 @@
+package ai.alo.audio.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.alo.audio.AloAudio;
+import ai.alo.audio.ConnectionState;
+import ai.alo.audio.DisconnectReason;
+import ai.alo.audio.Initiator;
+import ai.alo.audio.Participant;
+import ai.alo.audio.event.AloAudioEvent;
+import ai.alo.audio.event.ConnectionChangeEvent;
+import ai.alo.audio.event.DisconnectEvent;
+import ai.alo.audio.event.ParticipantsChangedEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Contract items 1 and 5: what {@code disconnect()} leaves behind, and a connect after it. */
+class ConnectDisconnectTest {
+
+    private ServerFixture fixture;
+
+    @BeforeEach
+    void start() {
+        fixture = new ServerFixture();
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void connect_reachesConnected_withEventsInOrderOnTheDispatcherThread() throws Exception {
+        RecordingListener events = new RecordingListener();
+        String user = ServerFixture.newUserId();
+        AloAudio audio = fixture.client(user, events);
+        assertEquals(ConnectionState.NOT_CONNECTED, audio.state());
+
+        assertEquals(ServerFixture.CHANNEL, audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS));
+
+        assertEquals(ConnectionState.CONNECTED, audio.state());
+        assertEquals(ConnectionState.CONNECTING, events.next(ConnectionChangeEvent.class).state());
+        assertEquals(ConnectionState.ACQUIRING_ACCESS, events.next(ConnectionChangeEvent.class).state());
+        assertEquals(ConnectionState.CONNECTED, events.next(ConnectionChangeEvent.class).state());
+        ParticipantsChangedEvent participants = events.next(ParticipantsChangedEvent.class);
+        assertEquals(List.of(user), participants.participants().stream().map(Participant::userId).toList());
+        assertEquals(audio.connectionId().orElseThrow(), participants.currentParticipantId());
+        assertTrue(audio.sessionId().isPresent());
+        for (Thread thread : events.threads) {
+            assertNotEquals(Thread.currentThread(), thread);
+            assertTrue(thread.getName().startsWith("alo-audio-" + user), thread.getName());
+        }
+    }
+
+    @Test
+    void disconnect_whenConnected_leavesTellsOthersAtOnceAndReleasesEverything() throws Exception {
+        // a heartbeat timeout far longer than the bound below proves the others were told by the leave
+        String watcherId = ServerFixture.newUserId();
+        RecordingListener watcherEvents = new RecordingListener();
+        AloAudio watcher = fixture.client(fixture.config(watcherId).name(watcherId)
+                .heartbeatInterval(Duration.ofSeconds(5)).heartbeatTimeout(Duration.ofSeconds(30)).build(),
+                watcherEvents);
+        watcher.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
+
+        String user = ServerFixture.newUserId();
+        RecordingListener events = new RecordingListener();
+        AloAudio audio = fixture.client(fixture.config(user).name(user)
+                .heartbeatInterval(Duration.ofSeconds(5)).heartbeatTimeout(Duration.ofSeconds(30)).build(), events);
+        audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
+        watcherEvents.await("watcher sees the user", all -> lastParticipants(all).size() == 2);
+
+        long start = System.nanoTime();
+        audio.disconnect();
+        long disconnectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        // state and resources, checked right after the call returned
+        assertEquals(ConnectionState.DISCONNECTED, audio.state());
+        assertTrue(audio.channel().isEmpty());
+        assertTrue(audio.participants().isEmpty());
+        assertEquals(List.of(), threadsOfAttempt(user), "threads of the connection after disconnect()");
+        assertTrue(disconnectMillis < 2000, "disconnect() took " + disconnectMillis + " ms");
+
+        // the server saw leave, then close 1000
+        fixture.events.await("closed " + user);
+        List<String> serverSide = fixture.events.entriesFor(user);
+        int leave = serverSide.indexOf("message " + user + " leave");
+        int left = serverSide.indexOf("left " + user + " dispatch left");
+        int closed = serverSide.indexOf("closed " + user + " 1000");
+        assertTrue(leave >= 0 && left > leave && closed > left, "server side: " + serverSide);
+
+        // the other participant was told at once (well before any heartbeat timeout)
+        long told = System.nanoTime();
+        watcherEvents.await("watcher sees the user leave", all -> lastParticipants(all).size() == 1);
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 5000);
+        assertTrue(told > 0);
+
+        // exactly one DisconnectEvent, DISCONNECTED, as in the ALO SDK
+        DisconnectEvent event = events.nextDisconnect();
+        assertEquals(ConnectionState.DISCONNECTED, event.state());
+        assertEquals("", event.message());
+        assertEquals(DisconnectReason.CLIENT_INITIATED, event.reason());
+        assertEquals(Initiator.CLIENT, event.initiator());
+        assertEquals(1000, event.closeCode());
+        assertEquals(ServerFixture.CHANNEL, event.channel());
+        assertEquals(user, event.user().id());
+        assertTrue(event.wasConnected());
+        assertFalse(event.willReconnect());
+        assertTrue(event.sessionId() != null && !event.sessionId().isEmpty());
+
+        audio.disconnect();
+        audio.close();
+        assertEquals(1, events.disconnects().size(), "DisconnectEvents: " + events.disconnects());
+    }
+
+    @Test
+    void connect_afterDisconnect_worksOnTheSameClient() throws Exception {
+        RecordingListener events = new RecordingListener();
+        String user = ServerFixture.newUserId();
+        AloAudio audio = fixture.client(user, events);
+        for (int i = 0; i < 3; i++) {
+            audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
+            assertEquals(ConnectionState.CONNECTED, audio.state());
+            audio.disconnect();
+            assertEquals(ConnectionState.DISCONNECTED, audio.state());
+        }
+        events.await("three disconnects", all -> count(all, DisconnectEvent.class) == 3);
+    }
+
+    @Test
+    void connect_issuedRightAfterDisconnect_isNotClosedByIt() throws Exception {
+        String user = ServerFixture.newUserId();
+        RecordingListener events = new RecordingListener();
+        AloAudio audio = fixture.client(user, events);
+        for (int i = 0; i < 20; i++) {
+            audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
+            Thread disconnecting = new Thread(audio::disconnect);
+            disconnecting.start();
+            // connect() while the other thread may be mid-disconnect: it waits, then starts a fresh attempt
+            while (audio.state() == ConnectionState.CONNECTED && disconnecting.isAlive()) {
+                Thread.onSpinWait();
+            }
+            audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
+            disconnecting.join(5000);
+            assertEquals(ConnectionState.CONNECTED, audio.state(), "round " + i);
+            audio.disconnect();
+        }
+        events.await("twenty... disconnects", all -> count(all, DisconnectEvent.class) == 40);
+        assertEquals(40, events.disconnects().stream().filter(e -> e.state() == ConnectionState.DISCONNECTED)
+                .count());
+    }
+
+    static List<Participant> lastParticipants(List<AloAudioEvent> all) {
+        List<Participant> last = List.of();
+        for (AloAudioEvent e : all) {
+            if (e instanceof ParticipantsChangedEvent p) {
+                last = p.participants();
+            }
+        }
+        return last;
+    }
+
+    static long count(List<AloAudioEvent> all, Class<? extends AloAudioEvent> type) {
+        return all.stream().filter(type::isInstance).count();
+    }
+
+    static List<String> threadsOfAttempt(String clientName) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.startsWith("alo-audio-" + clientName + "-c"))
+                .toList();
+    }
+}
