@@ -1,6 +1,7 @@
 package ai.alo.audio.impl;
 
 import ai.alo.audio.DisconnectReason;
+import ai.alo.audio.Initiator;
 import ai.alo.audio.protocol.CloseCodes;
 import ai.alo.audio.protocol.End;
 
@@ -10,11 +11,21 @@ import ai.alo.audio.protocol.End;
  */
 final class CloseCodeMapping {
 
+    /** The phrase of Tyrus's local close when a frame does not fit its incoming buffer. */
+    private static final String TYRUS_BUFFER_OVERFLOW = "Buffer overflow.";
+
     private CloseCodeMapping() {
     }
 
-    static Ending fromClose(int code, String phrase, End end) {
+    static Ending fromClose(int code, String phrase, End end, int maxMessageSize) {
         String detail = printable(end != null && !end.message().isEmpty() ? end.message() : phrase);
+        if (code == CloseCodes.TOO_BIG || (code == CloseCodes.INTERNAL_ERROR && TYRUS_BUFFER_OVERFLOW.equals(phrase))) {
+            // Tyrus closes locally: 1009 for a message over the limit, 1011 "Buffer overflow." for a frame larger
+            // than its read buffer. Either way this client refused an oversized message.
+            return new Ending(DisconnectReason.PROTOCOL_ERROR, Initiator.CLIENT, CloseCodes.TOO_BIG,
+                    "The audio service sent a message larger than the limit of " + maxMessageSize + " bytes", null,
+                    0, false);
+        }
         switch (code) {
             case CloseCodes.ABNORMAL:
                 return Ending.lost(null);
@@ -24,7 +35,6 @@ final class CloseCodeMapping {
             case CloseCodes.PROTOCOL_ERROR:
             case 1003: // cannot accept
             case 1007: // invalid payload
-            case CloseCodes.TOO_BIG:
                 return Ending.server(DisconnectReason.PROTOCOL_ERROR, code,
                         "Signalling protocol error (close code " + code + (detail.isEmpty() ? "" : ": " + detail)
                                 + ")");

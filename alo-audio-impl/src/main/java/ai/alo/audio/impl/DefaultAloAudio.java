@@ -688,7 +688,7 @@ final class DefaultAloAudio implements AloAudio {
         } finally {
             lock.unlock();
         }
-        fail(attempt, CloseCodeMapping.fromClose(code, phrase, end));
+        fail(attempt, CloseCodeMapping.fromClose(code, phrase, end, config.maxMessageSize()));
     }
 
     private void watchdog(ConnectionAttempt attempt) {

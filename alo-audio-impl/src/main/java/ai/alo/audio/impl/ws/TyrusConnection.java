@@ -57,8 +57,9 @@ final class TyrusConnection implements SignallingConnection {
         Map<String, Object> properties = client.getProperties();
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
         properties.put(ClientProperties.HANDSHAKE_TIMEOUT, timeoutMillis);
-        // Frames larger than the message limit are refused while being read, not buffered.
-        properties.put(ClientProperties.INCOMING_BUFFER_SIZE, maxMessageSize + 16);
+        // Tyrus buffers at most this much of one frame: a larger frame is refused while it is read (close 1011
+        // "Buffer overflow."), a message over the limit but within the buffer is refused with 1009.
+        properties.put(ClientProperties.INCOMING_BUFFER_SIZE, maxMessageSize + 1024);
         properties.put(GrizzlyClientProperties.WORKER_THREAD_POOL_CONFIG, ThreadPoolConfig.defaultConfig()
                 .setPoolName("alo-audio-io").setCorePoolSize(1).setMaxPoolSize(1).setDaemon(true)
                 .setThreadFactory(threads));
