@@ -1,0 +1,109 @@
+package ai.alo.audio.cdi;
+
+import ai.alo.audio.AloAudio;
+import ai.alo.audio.AloAudioConfig;
+import ai.alo.audio.AloAudioConfigException;
+import ai.alo.audio.AloAudioStateException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Objects;
+
+/**
+ * Creates further {@link AloAudio} clients in a CDI application, beside the injected default one.
+ *
+ * <pre>{@code
+ * @Inject AloAudioFactory factory;
+ *
+ * AloAudio support = factory.create(factory.configuration("support")
+ *         .userAuthToken(tokenFor("support-desk"))     // override what differs
+ *         .build());
+ *
+ * void onSupportLost(@Observes @AloClient("support") DisconnectEvent event) { ... }
+ * }</pre>
+ *
+ * <h2>Events</h2>
+ * <p>A client made here fires its events to CDI exactly like the default client, with the qualifier
+ * {@code @AloClient(config.name())}: observers with that qualifier or with none receive them, on the client's
+ * dispatcher thread, in order (see {@link AloClient}).
+ *
+ * <h2>Ownership</h2>
+ * <ul>
+ *   <li>The application owns each client it creates: it may share it between threads and {@linkplain AloAudio#close()
+ *       close} it whenever it wants. Closing is idempotent.</li>
+ *   <li>The deployment closes every client made here that is still open when the application stops (when the
+ *       application context is about to be destroyed): each disconnects with close code 1001 and its final {@code
+ *       DisconnectEvent} is delivered while the application's observers are still alive. Nothing leaks if the
+ *       application forgets to close.</li>
+ *   <li>A closed client releases its name: a new client of the same name may then be created.</li>
+ *   <li>A client is not a bean: it is not injectable and not proxied. Do not keep it beyond the application's
+ *       lifetime.</li>
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * <p>An {@code @ApplicationScoped} bean; every method is thread-safe and returns at once (nothing connects until
+ * {@code connect()}).
+ *
+ * @since 0.1
+ */
+@ApplicationScoped
+public class AloAudioFactory {
+
+    private ClientRegistry registry;
+
+    /** For the container, which creates the single instance. */
+    AloAudioFactory() {
+    }
+
+    /**
+     * Called by the container.
+     *
+     * @param registry the registry of the application's clients
+     */
+    @Inject
+    void setRegistry(ClientRegistry registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * Creates a client with its CDI event bridge attached.
+     *
+     * @param config the configuration; its {@linkplain AloAudioConfig#name() name} identifies the client in events
+     *               ({@code @AloClient(name)}), thread names and log lines, and must not be {@value
+     *               AloAudioConfig#DEFAULT_NAME}
+     * @return a new client in state {@code NOT_CONNECTED}, owned by the caller and closed at application shutdown if
+     *         still open
+     * @throws NullPointerException     if {@code config} is null
+     * @throws IllegalArgumentException if the name is {@value AloAudioConfig#DEFAULT_NAME}, which is reserved for the
+     *                                  injected default client
+     * @throws AloAudioStateException   if a client of the same name is still open in this application, or the
+     *                                  application is stopping
+     * @throws ai.alo.audio.AloAudioException if no {@code AloAudioProvider} implementation is available
+     */
+    public AloAudio create(AloAudioConfig config) {
+        Objects.requireNonNull(config, "config");
+        if (AloAudioConfig.DEFAULT_NAME.equals(config.name())) {
+            throw new IllegalArgumentException("The client name '" + AloAudioConfig.DEFAULT_NAME + "' is reserved "
+                    + "for the injected default AloAudio; give this client its own name with "
+                    + "AloAudioConfig.Builder.name(...) or start from configuration(name)");
+        }
+        return registry.open(config);
+    }
+
+    /**
+     * A configuration builder for a client named {@code name}, pre-filled from the configuration keys: each setting
+     * is read from {@code alo.audio.client.<name>.<key>} and, when that is not set, from {@code alo.audio.<key>}
+     * (keys and sources as for the default client: MicroProfile Config when present, else system properties and
+     * environment variables). Settings that are not configured keep the builder's defaults or stay unset; the
+     * caller sets what is missing (for example the user auth token) and calls {@link AloAudioConfig.Builder#build()},
+     * which checks that the required values are present. The user is set only when {@code user.id} is configured.
+     *
+     * @param name the client name (letters, digits, {@code .}, {@code _}, {@code -}; at most 64 characters)
+     * @return a new builder, named {@code name}; not thread-safe
+     * @throws IllegalArgumentException if the name is not valid
+     * @throws AloAudioConfigException  naming every configured key whose value is invalid (the user auth token's
+     *                                  value is never shown)
+     */
+    public AloAudioConfig.Builder configuration(String name) {
+        return ConfigResolver.forApplication().builder(name);
+    }
+}

@@ -1,0 +1,66 @@
+/**
+ * CDI integration of the ALO audio client.
+ *
+ * <h2>Using it</h2>
+ * <p>Put {@code ai.alo:alo-audio-cdi} (which brings the API and the default implementation) into the application.
+ * Its {@link ai.alo.audio.cdi.AloAudioExtension} is found by the container and registers everything; the jar has no
+ * {@code beans.xml} and works whatever the application's bean-discovery mode.
+ * <ul>
+ *   <li>{@code @Inject AloAudio audio;} the default client, {@code @ApplicationScoped}, named {@code "default"},
+ *       configured from the keys below. A missing or invalid key fails the deployment when the application injects
+ *       it. Nothing connects until the application calls {@code connect()}. The container closes it when the
+ *       application stops (close code 1001, final {@code DisconnectEvent} delivered to the observers); the
+ *       application should not {@code close()} it itself, since that is terminal for the whole application (use
+ *       {@code disconnect()}).</li>
+ *   <li>{@code @Inject AloAudioFactory factory;} for further clients (see {@link ai.alo.audio.cdi.AloAudioFactory}),
+ *       each with its own name.</li>
+ *   <li>{@code void on(@Observes DisconnectEvent e)} (any client) or {@code void on(@Observes @AloClient("support")
+ *       DisconnectEvent e)} (one client); {@code @ObservesAsync} works too. See {@link ai.alo.audio.cdi.AloClient}.
+ *   </li>
+ * </ul>
+ *
+ * <h2>Configuration keys</h2>
+ * <p>Read from MicroProfile Config when an implementation is present, otherwise from the system property of the same
+ * name and then the environment variable named as MicroProfile Config names it ({@code alo.audio.server-uri} becomes
+ * {@code ALO_AUDIO_SERVER_URI}). For a client named {@code <name>}, {@code alo.audio.client.<name>.<key>} overrides
+ * {@code alo.audio.<key>}.
+ * <table>
+ *   <caption>Keys under {@code alo.audio.}</caption>
+ *   <tr><th>Key</th><th>Meaning</th><th>Default</th></tr>
+ *   <tr><td>{@code server-uri}</td><td>the audio service's {@code ws://} or {@code wss://} URI</td>
+ *       <td>required</td></tr>
+ *   <tr><td>{@code user.id}</td><td>the ALO Cloud user id the token was issued for</td><td>required</td></tr>
+ *   <tr><td>{@code user.name}</td><td>display name</td><td>empty</td></tr>
+ *   <tr><td>{@code user.device-id}</td><td>id of this installation</td><td>empty</td></tr>
+ *   <tr><td>{@code user-auth-token}</td><td>the user auth token; never logged or shown in messages</td>
+ *       <td>required</td></tr>
+ *   <tr><td>{@code tts-enabled}</td><td>{@code true} or {@code false}</td><td>{@code false}</td></tr>
+ *   <tr><td>{@code audio-input-device-id}</td><td>microphone</td><td>system default</td></tr>
+ *   <tr><td>{@code audio-output-device-id}</td><td>speaker</td><td>system default</td></tr>
+ *   <tr><td>{@code heartbeat-interval}</td><td>duration</td><td>{@code 1s}</td></tr>
+ *   <tr><td>{@code heartbeat-timeout}</td><td>duration</td><td>{@code 2.5s}</td></tr>
+ *   <tr><td>{@code connect-timeout}</td><td>duration</td><td>{@code 10s}</td></tr>
+ *   <tr><td>{@code close-grace}</td><td>duration, the bound on {@code disconnect()}</td><td>{@code 250ms}</td></tr>
+ *   <tr><td>{@code max-message-size}</td><td>bytes</td><td>{@code 65536}</td></tr>
+ * </table>
+ * <p>Durations are ISO-8601 ({@code PT2.5S}) or a number with unit {@code ms}, {@code s} or {@code m}; a bare number
+ * means milliseconds.
+ *
+ * <h2>Threads</h2>
+ * <p>Observers run on the client's ordered dispatcher thread (synchronous) or on a small executor of the client
+ * (asynchronous), never on the thread that called {@code connect()} or {@code disconnect()} and never under a client
+ * lock; they may call back into the client. An observer that throws is logged and does not affect the client or the
+ * other observers.
+ *
+ * <h2>Log messages</h2>
+ * <p>Logger {@code ai.alo.audio.cdi} ({@link java.lang.System.Logger}); codes in the range {@code ALOAUD-3000} to
+ * {@code ALOAUD-3999}: 3001 client created, 3002 closing clients at shutdown, 3003 a close at shutdown failed, 3101
+ * an {@code @Observes} observer threw, 3102 an {@code @ObservesAsync} observer failed, 3103 an async delivery was
+ * dropped, 3104 async observers did not finish at close, 3105 the event could not be fired to CDI.
+ *
+ * <p>Public: {@link ai.alo.audio.cdi.AloClient}, {@link ai.alo.audio.cdi.AloAudioFactory} and {@link
+ * ai.alo.audio.cdi.AloAudioExtension}; every other type of this package is internal.
+ *
+ * @since 0.1
+ */
+package ai.alo.audio.cdi;
