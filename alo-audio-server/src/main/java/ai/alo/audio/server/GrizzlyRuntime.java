@@ -1,0 +1,226 @@
+package ai.alo.audio.server;
+
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.ConnectionProbe;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
+import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
+import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
+import org.glassfish.tyrus.core.TyrusWebSocketEngine;
+import org.glassfish.tyrus.server.TyrusServerContainer;
+import org.glassfish.tyrus.spi.ServerContainer;
+import org.glassfish.tyrus.spi.WebSocketEngine;
+
+/**
+ * A Tyrus server container on a Grizzly {@link HttpServer} that this class owns, so that the server controls what
+ * Tyrus's own {@code GrizzlyServerContainer} does not let it control: the bind address (Tyrus 2.1.6 always binds
+ * {@code 0.0.0.0} and ignores the host), thread pools of a fixed size, thread names, and a count of the open TCP
+ * connections (used by a graceful stop to wait until the clients answered the close frames).
+ *
+ * <p>Threads, all daemon and created by {@link #start}: one Grizzly selector thread, {@code workerThreads} worker
+ * threads, one Grizzly "delayed executor" thread of the {@code HttpServer}, and one timer thread for Tyrus. Tyrus's
+ * own default would be a scheduled pool of up to 10 threads per container that grows lazily: Tyrus 2.1.6 schedules
+ * an idle-timeout task on every message sent or received, even when no idle timeout is set. Tyrus's other executor
+ * (streaming handlers and broadcasts, which this server does not use) is created lazily with threads named after the
+ * server. {@link #stop()} ends them all.
+ *
+ * <p>Not thread-safe: {@link #start} and {@link #stop} are called by the owning {@link AloAudioServer} under its
+ * lifecycle lock.
+ */
+final class GrizzlyRuntime extends TyrusServerContainer {
+
+    private static final String LISTENER_NAME = "alo-audio";
+
+    private final String host;
+    private final int workerThreads;
+    private final String threadPrefix;
+    private final Map<String, Object> properties;
+    private final ScheduledThreadPoolExecutor tyrusTimer;
+    private final WebSocketEngine engine;
+    private final ConnectionGauge gauge;
+
+    private String contextPath = "/";
+    private HttpServer httpServer;
+    private NetworkListener listener;
+
+    /**
+     * Creates the container; nothing is bound until {@link #start(String, int)}.
+     *
+     * @param host               the address to bind
+     * @param workerThreads      the fixed size of the worker pool
+     * @param incomingBufferSize the largest WebSocket frame Tyrus buffers, in bytes
+     * @param threadPrefix       the prefix of every thread name
+     * @param gauge              counts the accepted TCP connections
+     */
+    GrizzlyRuntime(String host, int workerThreads, int incomingBufferSize, String threadPrefix,
+                   ConnectionGauge gauge) {
+        super((Set<Class<?>>) null);
+        this.host = host;
+        this.workerThreads = workerThreads;
+        this.threadPrefix = threadPrefix;
+        this.gauge = gauge;
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory threads = runnable -> {
+            Thread thread = new Thread(runnable, threadPrefix + "-tyrus-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        this.properties = Map.of(TyrusWebSocketEngine.THREAD_FACTORY, threads);
+        this.tyrusTimer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, threadPrefix + "-tyrus-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        tyrusTimer.setRemoveOnCancelPolicy(true);
+        tyrusTimer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.engine = TyrusWebSocketEngine.builder(this).incomingBufferSize(incomingBufferSize).build();
+    }
+
+    @Override
+    public void register(Class<?> endpointClass) throws DeploymentException {
+        engine.register(endpointClass, contextPath);
+    }
+
+    @Override
+    public void register(ServerEndpointConfig serverEndpointConfig) throws DeploymentException {
+        engine.register(serverEndpointConfig, contextPath);
+    }
+
+    @Override
+    public WebSocketEngine getWebSocketEngine() {
+        return engine;
+    }
+
+    @Override
+    public Map<String, Object> getProperties() {
+        return properties;
+    }
+
+    /** One timer thread instead of Tyrus's lazily growing pool of up to 10 (see the class comment). */
+    @Override
+    public ScheduledExecutorService getScheduledExecutorService() {
+        return tyrusTimer;
+    }
+
+    @Override
+    public void start(String rootPath, int port) throws IOException, DeploymentException {
+        contextPath = rootPath;
+        httpServer = new HttpServer();
+        httpServer.getServerConfiguration().setName(threadPrefix + "-http");
+        listener = new NetworkListener(LISTENER_NAME, host, port);
+
+        ThreadPoolConfig workers = ThreadPoolConfig.defaultConfig()
+                .setPoolName(threadPrefix + "-worker")
+                .setCorePoolSize(workerThreads)
+                .setMaxPoolSize(workerThreads)
+                .setDaemon(true);
+        ThreadPoolConfig selectors = ThreadPoolConfig.defaultConfig()
+                .setPoolName(threadPrefix + "-selector")
+                .setCorePoolSize(1)
+                .setMaxPoolSize(1)
+                .setDaemon(true);
+        TCPNIOTransport transport = TCPNIOTransportBuilder.newInstance()
+                .setSelectorRunnersCount(1)
+                .setSelectorThreadPoolConfig(selectors)
+                .setWorkerThreadPoolConfig(workers)
+                .setIOStrategy(WorkerThreadIOStrategy.getInstance())
+                .setTcpNoDelay(true)
+                .setReuseAddress(true)
+                .build();
+        transport.getConnectionMonitoringConfig().addProbes(new ConnectionCounter(gauge));
+        listener.setTransport(transport);
+        // WebSocket connections live as long as the peers want: no HTTP keep-alive idle timeout.
+        listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
+        listener.registerAddOn(webSocketAddOn(this, rootPath));
+        httpServer.addListener(listener);
+        try {
+            tyrusTimer.prestartAllCoreThreads();
+            httpServer.start();
+            super.start(rootPath, port);
+        } catch (IOException | DeploymentException | RuntimeException e) {
+            httpServer.shutdownNow();
+            tyrusTimer.shutdownNow();
+            throw e;
+        }
+    }
+
+    /**
+     * The bound port: the real one when port 0 was asked (Grizzly's {@code NetworkListener} updates it on bind).
+     *
+     * @return the port, or -1 before start
+     */
+    @Override
+    public int getPort() {
+        NetworkListener current = listener;
+        return current != null && current.getPort() > 0 ? current.getPort() : -1;
+    }
+
+    /** Stops Tyrus's executors and the Grizzly server at once: open connections are closed without a close frame. */
+    @Override
+    public void stop() {
+        super.stop();
+        if (httpServer != null) {
+            httpServer.shutdownNow();
+        }
+        tyrusTimer.shutdownNow();
+    }
+
+    /**
+     * Tyrus keeps {@link WebSocketAddOn} public "to allow other developers use this with their own
+     * GrizzlyServerContainer alternative" (TYRUS-317) but its constructor is package-private in 2.1.6.
+     */
+    private static AddOn webSocketAddOn(ServerContainer container, String contextPath) {
+        try {
+            Constructor<WebSocketAddOn> constructor =
+                    WebSocketAddOn.class.getDeclaredConstructor(ServerContainer.class, String.class);
+            constructor.setAccessible(true);
+            return constructor.newInstance(container, contextPath);
+        } catch (NoSuchMethodException | InstantiationException | IllegalAccessException
+                 | InvocationTargetException | RuntimeException e) {
+            throw new IllegalStateException("Cannot create Tyrus's WebSocketAddOn (Tyrus version other than 2.1.x?)",
+                    e);
+        }
+    }
+
+    /** Counts accepted connections; Grizzly's probe interface uses raw {@link Connection} types. */
+    @SuppressWarnings("rawtypes")
+    private static final class ConnectionCounter extends ConnectionProbe.Adapter {
+
+        private final Set<Object> open = ConcurrentHashMap.newKeySet();
+        private final ConnectionGauge gauge;
+
+        ConnectionCounter(ConnectionGauge gauge) {
+            this.gauge = gauge;
+        }
+
+        @Override
+        public void onAcceptEvent(Connection serverConnection, Connection clientConnection) {
+            if (open.add(clientConnection)) {
+                gauge.opened();
+            }
+        }
+
+        @Override
+        public void onCloseEvent(Connection connection) {
+            if (open.remove(connection)) {
+                gauge.closed();
+            }
+        }
+    }
+}

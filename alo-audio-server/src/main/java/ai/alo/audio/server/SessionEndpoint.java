@@ -1,0 +1,124 @@
+package ai.alo.audio.server;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Internal, not for use by applications: the Tyrus endpoint of one WebSocket session of an {@link AloAudioServer}.
+ *
+ * <p>Public only because Tyrus 2.1.6 invokes {@code onOpen/onClose/onError} reflectively through the endpoint's own
+ * class ({@code clazz.getMethod(..)}), which fails with {@code IllegalAccessException} for a package-private class.
+ * It cannot be constructed outside this package; the server creates a new instance per session. Tyrus calls it on
+ * Grizzly worker threads, one message of a session at a time.
+ */
+public final class SessionEndpoint extends Endpoint {
+
+    /** User property holding the handshake's {@code Authorization} header (removed once read). */
+    static final String AUTHORIZATION = "ai.alo.audio.server.authorization";
+    /** User property holding the relay connection number ({@link Long}). */
+    static final String RELAY_ID = "ai.alo.audio.server.relayId";
+
+    private static final System.Logger LOG = System.getLogger(AloAudioServer.class.getPackageName());
+
+    private final ServiceCore core;
+    private volatile ClientSession session;
+
+    SessionEndpoint(ServiceCore core) {
+        this.core = core;
+    }
+
+    @Override
+    public void onOpen(Session ws, EndpointConfig config) {
+        Map<String, Object> properties = config.getUserProperties();
+        // The token must not outlive the check: drop it from both property maps.
+        String authorization = properties.remove(AUTHORIZATION) instanceof String text ? text : null;
+        ws.getUserProperties().remove(AUTHORIZATION);
+        long relayId = properties.get(RELAY_ID) instanceof Long id ? id : -1L;
+        ClientSession cs = core.create(ws, relayId);
+        session = cs;
+        ws.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> core.text(cs, text));
+        ws.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) data -> core.binary(cs));
+        core.opened(cs, authorization);
+    }
+
+    @Override
+    public void onClose(Session ws, CloseReason closeReason) {
+        ClientSession cs = session;
+        if (cs != null) {
+            core.closed(cs, closeReason.getCloseCode().getCode(), closeReason.getReasonPhrase());
+        }
+    }
+
+    @Override
+    public void onError(Session ws, Throwable error) {
+        ClientSession cs = session;
+        LOG.log(Level.DEBUG, () -> "WebSocket error on " + cs + ": " + error);
+    }
+
+    /**
+     * Binds endpoints to one server and captures the handshake's {@code Authorization} header (and, behind the
+     * relay, its connection number) into the per-handshake user properties. Tyrus copies those per handshake, so
+     * concurrent handshakes do not see each other's values.
+     */
+    static final class Configurator extends ServerEndpointConfig.Configurator {
+
+        private final ServiceCore core;
+        private final boolean behindRelay;
+
+        Configurator(ServiceCore core, boolean behindRelay) {
+            this.core = core;
+            this.behindRelay = behindRelay;
+        }
+
+        @Override
+        public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
+            if (!endpointClass.isAssignableFrom(SessionEndpoint.class)) {
+                throw new InstantiationException("Unexpected endpoint class " + endpointClass.getName());
+            }
+            return endpointClass.cast(new SessionEndpoint(core));
+        }
+
+        @Override
+        public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request,
+                                    HandshakeResponse response) {
+            Map<String, Object> properties = config.getUserProperties();
+            String authorization = header(request, "Authorization");
+            if (authorization != null) {
+                properties.put(AUTHORIZATION, authorization);
+            } else {
+                properties.remove(AUTHORIZATION);
+            }
+            properties.remove(RELAY_ID);
+            if (behindRelay) {
+                String relayId = header(request, FaultRelay.RELAY_HEADER);
+                if (relayId != null) {
+                    try {
+                        properties.put(RELAY_ID, Long.parseLong(relayId.strip()));
+                    } catch (NumberFormatException e) {
+                        LOG.log(Level.DEBUG, "Ignored a malformed relay header");
+                    }
+                }
+            }
+        }
+
+        private static String header(HandshakeRequest request, String name) {
+            for (Map.Entry<String, List<String>> entry : request.getHeaders().entrySet()) {
+                if (name.equalsIgnoreCase(entry.getKey()) && entry.getValue() != null
+                        && !entry.getValue().isEmpty()) {
+                    return entry.getValue().get(0);
+                }
+            }
+            return null;
+        }
+    }
+}

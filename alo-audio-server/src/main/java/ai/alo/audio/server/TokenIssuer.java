@@ -1,0 +1,100 @@
+package ai.alo.audio.server;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Mints user auth tokens that an {@link AloAudioServer} with the same secret accepts: HS256-signed JWTs shaped like
+ * the ALO authentication service's, with the claims {@code user: {id}}, {@code iat} and {@code exp}.
+ *
+ * <p>Obtain one from {@link AloAudioServer#tokens()} or construct one from the secret (for example in another process
+ * that shares {@code ALO_AUDIO_SERVER_SECRET}). Instances are immutable and thread-safe. Tokens are secrets: never log
+ * them.
+ */
+public final class TokenIssuer {
+
+    /** The smallest HS256 key, in bytes (RFC 7518 §3.2). */
+    public static final int MIN_SECRET_BYTES = 32;
+
+    private final byte[] secret;
+
+    /**
+     * Creates an issuer.
+     *
+     * @param secret the HS256 key, at least {@value #MIN_SECRET_BYTES} bytes; copied
+     * @throws IllegalArgumentException if the secret is shorter
+     */
+    public TokenIssuer(byte[] secret) {
+        this.secret = checkSecret(secret).clone();
+    }
+
+    /**
+     * Mints a token for a user that expires after {@code ttl}.
+     *
+     * @param userId the {@code user.id} claim; not blank
+     * @param ttl    the lifetime from now; may be negative to mint an already expired token
+     * @return the compact JWT
+     */
+    public String issue(String userId, Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        return issue(userId, Instant.now().plus(ttl));
+    }
+
+    /**
+     * Mints a token for a user that expires at {@code expiresAt} (rounded down to whole seconds).
+     *
+     * @param userId    the {@code user.id} claim; not blank
+     * @param expiresAt the {@code exp} claim; may be in the past to mint an expired token
+     * @return the compact JWT
+     */
+    public String issue(String userId, Instant expiresAt) {
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        if (userId.isBlank()) {
+            throw new IllegalArgumentException("userId must not be blank");
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .claim("user", Map.of("id", userId))
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(expiresAt.truncatedTo(ChronoUnit.SECONDS)))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(),
+                claims);
+        try {
+            jwt.sign(new MACSigner(secret));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("Cannot sign the token: " + e.getMessage(), e);
+        }
+        return jwt.serialize();
+    }
+
+    byte[] secret() {
+        return secret.clone();
+    }
+
+    static byte[] checkSecret(byte[] secret) {
+        Objects.requireNonNull(secret, "secret");
+        if (secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("The HS256 secret must have at least " + MIN_SECRET_BYTES
+                    + " bytes, was " + secret.length);
+        }
+        return secret;
+    }
+
+    @Override
+    public String toString() {
+        return "TokenIssuer[HS256]";
+    }
+}

@@ -1,0 +1,105 @@
+package ai.alo.audio.server;
+
+import ai.alo.audio.protocol.CloseCodes;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.Date;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Checks the {@code Authorization: Bearer} header of a handshake. Thread-safe (the Nimbus processor is configured once
+ * and only read afterwards). Accepts HS256 only; the claims are checked here, not by Nimbus's default verifier, so
+ * that an expired token (4003) can be told from an invalid one (4002) without parsing exception texts.
+ */
+final class TokenVerifier {
+
+    /**
+     * The outcome of a check.
+     *
+     * @param userId    the token's {@code user.id}, or empty when rejected
+     * @param closeCode 0 when accepted, else the close code
+     * @param reason    a short close reason (never the token), empty when accepted
+     */
+    record Verdict(String userId, int closeCode, String reason) {
+
+        boolean accepted() {
+            return closeCode == 0;
+        }
+
+        static Verdict reject(int closeCode, String reason) {
+            return new Verdict("", closeCode, reason);
+        }
+    }
+
+    private static final String BEARER = "bearer ";
+
+    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final Clock clock;
+
+    TokenVerifier(byte[] secret, Clock clock) {
+        this.clock = clock;
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256,
+                new ImmutableSecret<>(secret.clone())));
+        // Claims are verified below; Nimbus's default verifier would reject an expired token with the same
+        // exception type as a malformed one.
+        processor.setJWTClaimsSetVerifier(null);
+    }
+
+    /**
+     * Checks a handshake's {@code Authorization} header value.
+     *
+     * @param authorization the header value, or null when absent
+     * @return the verdict
+     */
+    Verdict verify(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            return Verdict.reject(CloseCodes.TOKEN_MISSING, "Missing token");
+        }
+        String value = authorization.strip();
+        if (!value.toLowerCase(Locale.ROOT).startsWith(BEARER) || value.substring(BEARER.length()).isBlank()) {
+            return Verdict.reject(CloseCodes.TOKEN_MISSING, "Missing bearer token");
+        }
+        String token = value.substring(BEARER.length()).strip();
+        JWTClaimsSet claims;
+        try {
+            claims = processor.process(token, null);
+        } catch (ParseException e) {
+            return Verdict.reject(CloseCodes.TOKEN_INVALID, "Malformed token");
+        } catch (BadJOSEException | JOSEException | RuntimeException e) {
+            return Verdict.reject(CloseCodes.TOKEN_INVALID, "Invalid token");
+        }
+        Date expiration = claims.getExpirationTime();
+        if (expiration == null) {
+            return Verdict.reject(CloseCodes.TOKEN_INVALID, "Invalid token: no exp");
+        }
+        String userId = userId(claims);
+        if (userId == null) {
+            return Verdict.reject(CloseCodes.TOKEN_INVALID, "Invalid token: no user.id");
+        }
+        if (!expiration.toInstant().isAfter(clock.instant())) {
+            return Verdict.reject(CloseCodes.TOKEN_EXPIRED, "Token expired");
+        }
+        return new Verdict(userId, 0, "");
+    }
+
+    private static String userId(JWTClaimsSet claims) {
+        try {
+            Map<String, Object> user = claims.getJSONObjectClaim("user");
+            if (user != null && user.get("id") instanceof String id && !id.isBlank()) {
+                return id;
+            }
+            return null;
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+}
