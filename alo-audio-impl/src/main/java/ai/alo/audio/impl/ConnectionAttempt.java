@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -145,13 +144,9 @@ final class ConnectionAttempt {
             }
             if (conn != null) {
                 if (leave != null && conn.isOpen()) {
-                    try {
-                        conn.send(leave).get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
-                    } catch (TimeoutException e) {
-                        leftovers.add("leave message not written in time");
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        // the socket failed while leaving: the server sees the close instead
-                    }
+                    // Queued, not awaited: the close frame is queued behind it on the same ordered write queue, so
+                    // the server always reads the leave first; if the socket fails, the server sees the close.
+                    conn.send(leave);
                 }
                 if (ending.closeToSend() != 0) {
                     conn.close(ending.closeToSend(), closePhrase(ending));

@@ -433,7 +433,11 @@ final class DefaultAloAudio implements AloAudio {
         } catch (InterruptedException e) {
             // cancelled: whoever ended the attempt releases it
         } catch (TransportException e) {
-            fail(attempt, Ending.connectFailed(e.getMessage(), e));
+            fail(attempt, e.isTimeout()
+                    ? Ending.connectTimeout("Timed out after " + config.connectTimeout().toMillis()
+                            + " ms connecting to the audio service at " + config.serverUri()
+                            + ": the WebSocket did not open", false)
+                    : Ending.connectFailed(e.getMessage(), e));
         } catch (RuntimeException e) {
             fail(attempt, Ending.internal(e));
         }

@@ -138,6 +138,7 @@ public final class AloAudioServer implements AutoCloseable {
             if (state != State.NEW) {
                 throw new IllegalStateException("An AloAudioServer can be started once; this one is " + state);
             }
+            WireLogGuard.apply();
             try {
                 InetSocketAddress publicAddress = new InetSocketAddress(InetAddress.getByName(host), requestedPort);
                 String loopback = InetAddress.getLoopbackAddress().getHostAddress();

@@ -50,11 +50,12 @@ public interface SignallingConnection {
     void close(int code, String reason);
 
     /**
-     * Releases everything the connection holds (closing the socket abruptly if it is still open) and waits, at most
-     * until the deadline, for the transport's own executors to end.
+     * Releases everything the connection holds: closes the socket if it is still open and stops the transport's
+     * executors. Does not wait: every thread of the connection came from the owner's thread factory, and the owner
+     * waits for them.
      *
-     * @param deadlineNanos a {@link System#nanoTime()} deadline
-     * @return descriptions of what did not end in time; empty when everything ended
+     * @param deadlineNanos a {@link System#nanoTime()} deadline for anything that must be waited for
+     * @return descriptions of what could not be released; empty when everything was
      */
     List<String> release(long deadlineNanos);
 }

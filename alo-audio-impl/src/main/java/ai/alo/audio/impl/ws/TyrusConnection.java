@@ -16,13 +16,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
 import org.glassfish.tyrus.client.ClientManager;
@@ -43,6 +40,7 @@ final class TyrusConnection implements SignallingConnection {
     private final String token;
     private final int maxMessageSize;
     private final SignallingHandler handler;
+    private final SessionContainer container;
     private final ClientManager client;
     private volatile Session session;
     private volatile ClientEngine.TimeoutHandler handshakeAbort;
@@ -53,9 +51,11 @@ final class TyrusConnection implements SignallingConnection {
         this.token = token;
         this.maxMessageSize = maxMessageSize;
         this.handler = handler;
-        this.client = createClient();
+        this.container = new SessionContainer(threads);
+        this.client = createClient(container);
         Map<String, Object> properties = client.getProperties();
-        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
+        // A backstop only: the connection owner's own connect timeout fires first and aborts the handshake.
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis() + 1000));
         properties.put(ClientProperties.HANDSHAKE_TIMEOUT, timeoutMillis);
         // Tyrus buffers at most this much of one frame: a larger frame is refused while it is read (close 1011
         // "Buffer overflow."), a message over the limit but within the buffer is refused with 1009.
@@ -68,13 +68,13 @@ final class TyrusConnection implements SignallingConnection {
                 .setThreadFactory(threads));
     }
 
-    private static ClientManager createClient() {
+    private static ClientManager createClient(SessionContainer container) {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         // Tyrus loads the container class with the context class loader; make sure it sees ours.
         thread.setContextClassLoader(TyrusConnection.class.getClassLoader());
         try {
-            return ClientManager.createClient(CancellableClientContainer.class.getName());
+            return ClientManager.createClient(CancellableClientContainer.class.getName(), container);
         } finally {
             thread.setContextClassLoader(previous);
         }
@@ -94,6 +94,7 @@ final class TyrusConnection implements SignallingConnection {
 
     @Override
     public void open() throws TransportException, InterruptedException {
+        WireLogGuard.apply();
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
                 .configurator(new ClientEndpointConfig.Configurator() {
                     @Override
@@ -114,9 +115,9 @@ final class TyrusConnection implements SignallingConnection {
             if (Thread.currentThread().isInterrupted() || hasCause(e, InterruptedException.class)) {
                 throw new InterruptedException("connect cancelled");
             }
-            throw new TransportException(describe(e), e);
+            throw new TransportException(describe(e), e, isTimeout(e));
         } catch (RuntimeException e) {
-            throw new TransportException("Could not connect to the audio service at " + uri + ": " + e, e);
+            throw new TransportException("Could not connect to the audio service at " + uri + ": " + e, e, false);
         } finally {
             CancellableClientContainer.HANDSHAKE_ABORT.remove();
         }
@@ -165,29 +166,12 @@ final class TyrusConnection implements SignallingConnection {
 
     @Override
     public List<String> release(long deadlineNanos) {
-        List<String> leftovers = new ArrayList<>();
         close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "released");
-        ExecutorService executor = client.getExecutorService();
-        ExecutorService scheduler = client.getScheduledExecutorService();
+        // Every thread these executors and the transport ran on came from the owner's factory; the owner waits
+        // for them, bounded by the deadline.
+        container.shutdown();
         client.shutdown();
-        awaitTermination(executor, deadlineNanos, "Tyrus executor", leftovers);
-        awaitTermination(scheduler, deadlineNanos, "Tyrus scheduler", leftovers);
-        return leftovers;
-    }
-
-    private static void awaitTermination(ExecutorService executor, long deadlineNanos, String name,
-                                         List<String> leftovers) {
-        try {
-            long remaining = deadlineNanos - System.nanoTime();
-            if (!executor.awaitTermination(Math.max(0, remaining), TimeUnit.NANOSECONDS)) {
-                leftovers.add(name);
-            }
-        } catch (IllegalStateException e) {
-            // A container-managed executor (Jakarta Concurrency): its lifecycle belongs to the server.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            leftovers.add(name + " (interrupted)");
-        }
+        return List.of();
     }
 
     private String describe(Exception e) {
@@ -202,8 +186,7 @@ final class TyrusConnection implements SignallingConnection {
         if (cause(e, UnknownHostException.class) != null || cause(e, UnresolvedAddressException.class) != null) {
             return prefix + "unknown host";
         }
-        if (cause(e, TimeoutException.class) != null
-                || (e.getMessage() != null && e.getMessage().contains("Handshake response not received"))) {
+        if (isTimeout(e)) {
             return prefix + "no answer within the connect timeout";
         }
         Throwable root = e;
@@ -212,6 +195,11 @@ final class TyrusConnection implements SignallingConnection {
         }
         String detail = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
         return prefix + detail.replace(token, "<redacted>");
+    }
+
+    private static boolean isTimeout(Exception e) {
+        return cause(e, TimeoutException.class) != null
+                || (e.getMessage() != null && e.getMessage().contains("Handshake response not received"));
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
