@@ -1,0 +1,74 @@
+package ai.alo.audio.demo;
+
+import ai.alo.audio.AloAudio;
+import ai.alo.audio.AudioChannel;
+import ai.alo.audio.ConnectionState;
+import ai.alo.audio.Participant;
+import ai.alo.audio.event.ConnectionChangeEvent;
+import ai.alo.audio.event.DisconnectEvent;
+import ai.alo.audio.event.ParticipantsChangedEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+import jakarta.inject.Inject;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * What an application writes: inject the client, observe its events. Prints each event it observes and keeps the
+ * {@link DisconnectEvent}s for the demo's script to wait on.
+ */
+@ApplicationScoped
+public class DemoConsole {
+
+    private static final PrintStream OUT = System.out;
+
+    private final BlockingQueue<DisconnectEvent> disconnects = new LinkedBlockingQueue<>();
+
+    @Inject
+    AloAudio audio;
+
+    /** Joins the channel and waits, at most 10 s, until connected. */
+    void join(AudioChannel channel) throws Exception {
+        audio.connect(channel).get(10, TimeUnit.SECONDS);
+    }
+
+    void leave() {
+        audio.disconnect();
+    }
+
+    /** The client's state (callers go through methods: this bean is a client proxy). */
+    ConnectionState state() {
+        return audio.state();
+    }
+
+    /** The next DisconnectEvent observed, waiting at most {@code timeout}. */
+    DisconnectEvent nextDisconnect(Duration timeout) throws InterruptedException {
+        return disconnects.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void onConnectionChange(@Observes ConnectionChangeEvent event) {
+        OUT.printf("  @Observes ConnectionChangeEvent   %s -> %s%s%n", event.previousState(), event.state(),
+                event.message().isEmpty() ? "" : "  (" + event.message() + ")");
+    }
+
+    void onParticipants(@Observes ParticipantsChangedEvent event) {
+        OUT.printf("  @Observes ParticipantsChangedEvent %s: %s%n", event.channel().id(),
+                event.participants().stream().map(Participant::name).collect(Collectors.joining(", ")));
+    }
+
+    void onDisconnect(@Observes DisconnectEvent event) {
+        OUT.printf("  @Observes DisconnectEvent         state=%s message=\"%s\" reason=%s initiator=%s closeCode=%d%n",
+                event.state(), event.message(), event.reason(), event.initiator(), event.closeCode());
+        disconnects.add(event);
+    }
+
+    void onDisconnectAsync(@ObservesAsync DisconnectEvent event) {
+        OUT.printf("  @ObservesAsync DisconnectEvent    state=%s (on %s)%n", event.state(),
+                Thread.currentThread().getName());
+    }
+}
