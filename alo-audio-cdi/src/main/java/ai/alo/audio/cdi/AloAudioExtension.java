@@ -36,7 +36,9 @@ import java.util.Set;
  *         <li>{@link AloAudioFactory}, for further clients;</li>
  *         <li>the bridge that fires every client event to {@code @Observes} / {@code @ObservesAsync} observers with
  *             the qualifier {@link AloClient @AloClient(name)};</li>
- *         <li>the internal registry that closes every client at application shutdown.</li>
+ *         <li>the internal registry that closes every client at application shutdown;</li>
+ *         <li>when the MicroProfile Health API is present at run time, a readiness check ({@code alo-audio}) over
+ *             every client of the application (see {@link ReadinessCheck}).</li>
  *       </ul></li>
  *   <li>Deployment-time validation: if the application injects the default client ({@code @Inject AloAudio}), the
  *       default configuration is resolved after deployment validation, and a missing or invalid key is reported as a
@@ -72,6 +74,25 @@ public class AloAudioExtension implements Extension {
     void registerBeans(@Observes BeforeBeanDiscovery discovery, BeanManager beanManager) {
         for (Class<?> beanClass : BEAN_CLASSES) {
             discovery.addAnnotatedType(beanManager.createAnnotatedType(beanClass), idOf(beanClass));
+        }
+        if (isHealthApiPresent(AloAudioExtension.class.getClassLoader())) {
+            HealthSupport.register(discovery, AloAudioExtension.class.getName() + "/ReadinessCheck");
+        }
+    }
+
+    /**
+     * Whether the MicroProfile Health API is visible; checked by name so that nothing of it is linked when absent.
+     *
+     * @param loader the class loader to look with
+     * @return {@code true} if {@code HealthCheck} and {@code Readiness} can be loaded
+     */
+    static boolean isHealthApiPresent(ClassLoader loader) {
+        try {
+            Class.forName("org.eclipse.microprofile.health.HealthCheck", false, loader);
+            Class.forName("org.eclipse.microprofile.health.Readiness", false, loader);
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
         }
     }
 

@@ -13,16 +13,21 @@ import jakarta.enterprise.inject.spi.EventContext;
 import jakarta.enterprise.inject.spi.EventMetadata;
 import jakarta.enterprise.inject.spi.InjectionPoint;
 import jakarta.enterprise.inject.spi.ObserverMethod;
+import java.lang.System.Logger.Level;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -87,6 +92,8 @@ final class CdiEventBridge implements AloAudioListener {
     private final ClassLoader applicationLoader;
     private final Runnable onClosed;
     private final AtomicBoolean shutDown = new AtomicBoolean();
+    /** Async deliveries not yet finished, so that closing can wait for them whoever owns the executor. */
+    private final Set<CompletableFuture<?>> pendingAsync = ConcurrentHashMap.newKeySet();
 
     /**
      * Creates a bridge.
@@ -133,8 +140,26 @@ final class CdiEventBridge implements AloAudioListener {
      * synchronous observers, their async delivery is dropped.
      */
     void shutdown() {
-        if (shutDown.compareAndSet(false, true) && async.owned()) {
-            async.shutdown(ASYNC_DRAIN);
+        if (!shutDown.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + ASYNC_DRAIN.toNanos();
+        CompletableFuture<?>[] waiting = pendingAsync.toArray(new CompletableFuture<?>[0]);
+        if (waiting.length > 0) {
+            try {
+                CompletableFuture.allOf(waiting).get(ASYNC_DRAIN.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // each failure is logged where it completes
+            } catch (TimeoutException e) {
+                LOG.log(Level.WARNING, "ALOAUD-3104 [{0}] {1} @ObservesAsync delivery(ies) still running {2} ms "
+                        + "after close()", clientName, String.valueOf(pendingAsync.size()),
+                        String.valueOf(ASYNC_DRAIN.toMillis()));
+            }
+        }
+        if (async.owned()) {
+            async.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
     }
 
@@ -184,8 +209,11 @@ final class CdiEventBridge implements AloAudioListener {
             return;
         }
         try {
-            asyncEvent.fireAsync(event, asyncOptions)
-                    .whenComplete((delivered, failure) -> {
+            CompletableFuture<AloAudioEvent> delivery =
+                    asyncEvent.fireAsync(event, asyncOptions).toCompletableFuture();
+            pendingAsync.add(delivery);
+            delivery.whenComplete((delivered, failure) -> {
+                        pendingAsync.remove(delivery);
                         if (failure != null) {
                             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                                     ? failure.getCause() : failure;

@@ -2,8 +2,10 @@ package ai.alo.audio.cdi;
 
 import ai.alo.audio.AloAudio;
 import ai.alo.audio.AloAudioConfig;
+import ai.alo.audio.AloAudioListener;
 import ai.alo.audio.AloAudioStateException;
 import ai.alo.audio.ConnectionState;
+import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.spi.AloAudioProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -88,6 +90,12 @@ class ClientRegistry {
             }
             AloAudio client = AloAudioProvider.provider().create(effective);
             Entry entry = new Entry(client);
+            client.addListener(new AloAudioListener() {
+                @Override
+                public void onDisconnect(DisconnectEvent event) {
+                    entry.lastDisconnect = event;
+                }
+            });
             CdiEventBridge bridge = new CdiEventBridge(name, beanManager,
                     executors.newAsyncExecutor(name, effective.threadFactory()), loader, () -> remove(entry));
             entry.bridge = bridge;
@@ -144,6 +152,38 @@ class ClientRegistry {
         }
     }
 
+    /**
+     * The status of every live client, oldest first, for the readiness check.
+     *
+     * @return an immutable snapshot
+     */
+    List<ClientStatus> statuses() {
+        List<Entry> live;
+        synchronized (this) {
+            live = new ArrayList<>(clients.values());
+        }
+        List<ClientStatus> statuses = new ArrayList<>(live.size());
+        for (Entry entry : live) {
+            DisconnectEvent last = entry.lastDisconnect;
+            statuses.add(new ClientStatus(entry.client.config().name(), entry.client.state(),
+                    entry.client.channel().map(c -> c.id()).orElse(last == null ? null : last.channel().id()),
+                    last == null ? null : last.message()));
+        }
+        return List.copyOf(statuses);
+    }
+
+    /**
+     * What the readiness check reports about one client.
+     *
+     * @param name                  the client's name
+     * @param state                 its connection state
+     * @param channelId             the channel of the current or last connection, or null
+     * @param lastDisconnectMessage the message of its last {@code DisconnectEvent} (empty for an intentional one), or
+     *                              null if it never disconnected
+     */
+    record ClientStatus(String name, ConnectionState state, String channelId, String lastDisconnectMessage) {
+    }
+
     private synchronized Entry find(AloAudio client) {
         for (Entry entry : clients.values()) {
             if (entry.client == client) {
@@ -161,6 +201,7 @@ class ClientRegistry {
     private static final class Entry {
         final AloAudio client;
         volatile CdiEventBridge bridge;
+        volatile DisconnectEvent lastDisconnect;
 
         Entry(AloAudio client) {
             this.client = client;

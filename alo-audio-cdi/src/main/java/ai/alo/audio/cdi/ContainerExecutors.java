@@ -10,23 +10,28 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 
 /**
  * The one place that decides where the threads of this module come from: the thread factory handed to clients and
  * the executor that delivers events to {@code @ObservesAsync} observers.
  *
- * <p>This version has the Java SE behaviour only: clients use their own daemon threads (no factory is supplied), and
- * each client's async observers are called on a small pool owned by its event bridge ({@value #ASYNC_THREADS}
- * threads at most, started on demand, ended after {@link #ASYNC_IDLE} without work, at most {@value #ASYNC_QUEUE}
- * queued deliveries). Weld's default async executor is deliberately not used: on a machine with two cores it starts a
- * new thread for every event.
+ * <h2>In a Jakarta EE server</h2>
+ * <p>When the server offers Jakarta Concurrency, {@link #detect()} looks up {@code
+ * java:comp/DefaultManagedThreadFactory} and {@code java:comp/DefaultManagedExecutorService} (with a plain {@code
+ * javax.naming.InitialContext}: no compile-time dependency on the Concurrency API). Every thread of a client (its event
+ * dispatcher, its timers, its socket I/O) then comes from the managed thread factory, so synchronous observers run on
+ * container-managed threads that carry the application's naming context: they can look up JNDI resources and call EJBs
+ * and {@code @Transactional} beans. Async observers run on the managed executor, whose lifecycle belongs to the server
+ * (this module never shuts it down).
  *
- * <p>Extension point: a Jakarta EE server with Jakarta Concurrency offers {@code
- * java:comp/DefaultManagedThreadFactory} and {@code java:comp/DefaultManagedExecutorService}. A later version can
- * look them up here (with a plain {@code javax.naming.InitialContext}, no compile-time dependency, falling back to
- * this behaviour when the lookup fails) and return them from {@link #threadFactory()} and {@link
- * #newAsyncExecutor}; a managed executor is then {@linkplain AsyncExecutor#owned() not owned} and never shut down by
- * this module.
+ * <h2>Elsewhere</h2>
+ * <p>Without Jakarta Concurrency (Java SE, a server without it, or a lookup that fails), clients use their own daemon
+ * threads, and each client's async observers are called on a small pool owned by its event bridge ({@value
+ * #ASYNC_THREADS} threads at most, started on demand, ended after {@link #ASYNC_IDLE} without work, at most {@value
+ * #ASYNC_QUEUE} queued deliveries). Weld's default async executor is deliberately not used: on a machine with two
+ * cores it starts a new thread for every event.
  *
  * <p>Internal. Immutable and thread-safe.
  */
@@ -39,42 +44,78 @@ final class ContainerExecutors {
     /** Largest number of async deliveries of one client waiting for a thread. */
     static final int ASYNC_QUEUE = 1024;
 
+    static final String MANAGED_THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
+    static final String MANAGED_EXECUTOR = "java:comp/DefaultManagedExecutorService";
+
     private static final System.Logger LOG = System.getLogger("ai.alo.audio.cdi");
 
-    private ContainerExecutors() {
+    private final ThreadFactory managedThreads;
+    private final Executor managedExecutor;
+
+    private ContainerExecutors(ThreadFactory managedThreads, Executor managedExecutor) {
+        this.managedThreads = managedThreads;
+        this.managedExecutor = managedExecutor;
     }
 
     /**
-     * The executors of the current environment.
+     * The executors of the current environment. Call on an application thread (bean creation), where {@code
+     * java:comp} names the application's component.
      *
-     * @return the executors; in this version always the Java SE behaviour
+     * @return the managed executors when the server has them, else the Java SE behaviour
      */
     static ContainerExecutors detect() {
-        return new ContainerExecutors();
+        ThreadFactory threads = lookup(MANAGED_THREAD_FACTORY, ThreadFactory.class);
+        Executor executor = lookup(MANAGED_EXECUTOR, Executor.class);
+        if (threads != null || executor != null) {
+            LOG.log(Level.INFO, "ALOAUD-3010 using the server''s Jakarta Concurrency: thread factory {0}, async "
+                    + "executor {1}", threads == null ? "none (own threads)" : MANAGED_THREAD_FACTORY,
+                    executor == null ? "none (own pool)" : MANAGED_EXECUTOR);
+        }
+        return new ContainerExecutors(threads, executor);
+    }
+
+    /** The Java SE behaviour, whatever the environment offers. */
+    static ContainerExecutors standalone() {
+        return new ContainerExecutors(null, null);
+    }
+
+    private static <T> T lookup(String name, Class<T> type) {
+        try {
+            Object found = new InitialContext().lookup(name);
+            return type.isInstance(found) ? type.cast(found) : null;
+        } catch (NamingException | RuntimeException | LinkageError e) {
+            LOG.log(Level.DEBUG, () -> name + " not available: " + e);
+            return null;
+        }
     }
 
     /**
      * The thread factory for clients whose configuration sets none.
      *
-     * @return empty: clients start their own daemon threads named {@code alo-audio-<name>-...}
+     * @return the server's managed thread factory, or empty: clients then start their own daemon threads named
+     *         {@code alo-audio-<name>-...}
      */
     Optional<ThreadFactory> threadFactory() {
-        return Optional.empty();
+        return Optional.ofNullable(managedThreads);
     }
 
     /**
-     * A new executor for one client's async observers.
+     * The executor for one client's async observers.
      *
      * @param clientName    the client's name, used in thread names
-     * @param clientThreads the client's configured thread factory, if any; its threads are used when present
-     * @return the executor, owned by the caller, which must {@linkplain AsyncExecutor#shutdown(Duration) shut it down}
+     * @param clientThreads the client's configured thread factory, if any; its threads are used for an owned pool
+     * @return the server's managed executor (not owned), or a new pool owned by the caller, which must
+     *         {@linkplain AsyncExecutor#shutdown(Duration) shut it down}
      */
     AsyncExecutor newAsyncExecutor(String clientName, Optional<ThreadFactory> clientThreads) {
+        if (managedExecutor != null) {
+            return new AsyncExecutor(clientName, managedExecutor, null);
+        }
         ThreadFactory threads = clientThreads.orElseGet(() -> daemonThreads("alo-audio-" + clientName + "-async-"));
         ThreadPoolExecutor pool = new ThreadPoolExecutor(ASYNC_THREADS, ASYNC_THREADS, ASYNC_IDLE.toMillis(),
                 TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(ASYNC_QUEUE), threads);
         pool.allowCoreThreadTimeOut(true);
-        return new AsyncExecutor(clientName, pool);
+        return new AsyncExecutor(clientName, pool, pool);
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -88,51 +129,49 @@ final class ContainerExecutors {
 
     /**
      * An executor for async observers together with its ownership: an owned pool is shut down by its event bridge
-     * when the client is closed. Thread-safe.
+     * when the client is closed; a managed executor belongs to the server. Thread-safe.
      */
     static final class AsyncExecutor {
 
         private final String clientName;
-        private final ThreadPoolExecutor pool;
+        private final Executor executor;
+        private final ThreadPoolExecutor ownedPool;
 
-        /**
-         * Wraps an owned pool.
-         *
-         * @param clientName the client's name, for log messages
-         * @param pool       the pool
-         */
-        AsyncExecutor(String clientName, ThreadPoolExecutor pool) {
+        AsyncExecutor(String clientName, Executor executor, ThreadPoolExecutor ownedPool) {
             this.clientName = clientName;
-            this.pool = pool;
+            this.executor = executor;
+            this.ownedPool = ownedPool;
         }
 
         /**
          * The executor to pass in {@code NotificationOptions.ofExecutor(...)}.
          *
-         * @return the executor; rejects work once shut down or when its queue is full
+         * @return the executor
          */
         Executor executor() {
-            return pool;
+            return executor;
         }
 
         /**
          * Whether this module created the executor and must shut it down.
          *
-         * @return {@code true} in this version
+         * @return {@code false} for the server's managed executor
          */
         boolean owned() {
-            return true;
+            return ownedPool != null;
         }
 
         /**
-         * Stops accepting deliveries, waits up to {@code timeout} for those already queued, then interrupts the rest.
-         * Idempotent. Called from the client's dispatcher thread, so it must stay bounded.
+         * For an owned pool: stops accepting deliveries, waits up to {@code timeout} for those already queued, then
+         * interrupts the rest. Does nothing for a managed executor. Idempotent. Called from the client's dispatcher
+         * thread, so it must stay bounded.
          *
          * @param timeout how long to wait for queued deliveries
          * @return {@code true} if every delivery finished in time
          */
         boolean shutdown(Duration timeout) {
-            if (pool.isTerminated()) {
+            ThreadPoolExecutor pool = ownedPool;
+            if (pool == null || pool.isTerminated()) {
                 return true;
             }
             pool.shutdown();

@@ -23,6 +23,8 @@ class NoMicroProfileConfigTest extends ServerBackedTest {
     void classPath_hasNoMicroProfileConfig() {
         assertThrows(ClassNotFoundException.class,
                 () -> Class.forName("org.eclipse.microprofile.config.ConfigProvider"));
+        assertThrows(ClassNotFoundException.class,
+                () -> Class.forName("org.eclipse.microprofile.health.HealthCheck"));
         assertEquals("system properties and environment variables", ConfigResolver.forApplication().source());
     }
 

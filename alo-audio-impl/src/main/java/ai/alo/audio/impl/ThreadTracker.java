@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A {@link ThreadFactory} that remembers every thread it made, so that their owner can prove they ended. Threads come
  * from the configured factory (for example an application server's managed thread factory) or, when there is none,
- * are daemon threads named {@code <prefix>-<n>}.
+ * are daemon threads; either way they are named {@code <prefix>-<n>}.
  *
  * <p>Thread-safe.
  */
@@ -27,14 +27,21 @@ final class ThreadTracker implements ThreadFactory {
     @Override
     public Thread newThread(Runnable task) {
         Thread thread;
+        String name = prefix + "-" + counter.incrementAndGet();
         if (delegate != null) {
             thread = delegate.newThread(task);
             if (thread == null) {
                 throw new IllegalStateException("the configured ThreadFactory returned no thread (is the server "
                         + "shutting down?)");
             }
+            try {
+                // Named like the client's own threads, so that they can be found in a thread dump.
+                thread.setName(name);
+            } catch (SecurityException e) {
+                // keep the factory's name
+            }
         } else {
-            thread = new Thread(task, prefix + "-" + counter.incrementAndGet());
+            thread = new Thread(task, name);
             thread.setDaemon(true);
         }
         synchronized (threads) {
