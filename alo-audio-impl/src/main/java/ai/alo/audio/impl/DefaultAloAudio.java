@@ -421,7 +421,7 @@ final class DefaultAloAudio implements AloAudio {
             if (started) {
                 attempt.schedule(() -> onConnectTimeout(attempt), config.connectTimeout().toNanos());
             }
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
             fail(attempt, Ending.internal(e));
         }
     }
@@ -438,7 +438,8 @@ final class DefaultAloAudio implements AloAudio {
                             + " ms connecting to the audio service at " + config.serverUri()
                             + ": the WebSocket did not open", false)
                     : Ending.connectFailed(e.getMessage(), e));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // LinkageError: a class of the transport is missing from the deployment (a packaging mistake).
             fail(attempt, Ending.internal(e));
         }
     }
@@ -770,7 +771,7 @@ final class DefaultAloAudio implements AloAudio {
         private void guard(Runnable step) {
             try {
                 step.run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 LOG.log(Level.ERROR, "ALOAUD-1901 [" + name + "] internal error; ending the connection", e);
                 fail(attempt, Ending.internal(e));
             }
