@@ -27,9 +27,9 @@ import java.util.Set;
  * <h2>What it adds</h2>
  * <ul>
  *   <li>The beans of this module, registered by the extension itself so that they exist whatever the application's
- *       bean-discovery mode ({@code all}, {@code annotated}, {@code none}); the module ships no {@code beans.xml}.
- *       Copies of these classes found by a container that scans the jar anyway are vetoed, so there is never an
- *       ambiguous bean:
+ *       bean-discovery mode ({@code all}, {@code annotated}, {@code none}) and also when bean discovery is off (Weld
+ *       SE's {@code disableDiscovery()}). The copies of these classes that bean discovery finds in this jar are
+ *       vetoed, so there is never an ambiguous bean:
  *       <ul>
  *         <li>the default client, {@code @Inject AloAudio} ({@code @ApplicationScoped}, {@code @Default}), named
  *             {@value AloAudioConfig#DEFAULT_NAME} and configured from the {@code alo.audio.*} keys;</li>
@@ -37,9 +37,12 @@ import java.util.Set;
  *         <li>the bridge that fires every client event to {@code @Observes} / {@code @ObservesAsync} observers with
  *             the qualifier {@link AloClient @AloClient(name)};</li>
  *         <li>the internal registry that closes every client at application shutdown;</li>
- *         <li>when the MicroProfile Health API is present at run time, a readiness check ({@code alo-audio}) over
- *             every client of the application (see {@link ReadinessCheck}).</li>
  *       </ul></li>
+ *   <li>Nothing for MicroProfile Health: the readiness check {@link ReadinessCheck} is an ordinary bean of this jar,
+ *       which is a bean archive ({@code META-INF/beans.xml}, mode {@code annotated}). WildFly's and Payara's
+ *       MicroProfile Health integrations only collect checks that bean discovery finds (a check registered by an
+ *       extension is a bean, but neither server reports it). Without the MicroProfile Health API the class cannot
+ *       be loaded and bean discovery skips it.</li>
  *   <li>Deployment-time validation: if the application injects the default client ({@code @Inject AloAudio}), the
  *       default configuration is resolved after deployment validation, and a missing or invalid key is reported as a
  *       deployment problem ({@link AloAudioConfigException} naming the key), so a misconfigured application fails to
@@ -74,25 +77,6 @@ public class AloAudioExtension implements Extension {
     void registerBeans(@Observes BeforeBeanDiscovery discovery, BeanManager beanManager) {
         for (Class<?> beanClass : BEAN_CLASSES) {
             discovery.addAnnotatedType(beanManager.createAnnotatedType(beanClass), idOf(beanClass));
-        }
-        if (isHealthApiPresent(AloAudioExtension.class.getClassLoader())) {
-            HealthSupport.register(discovery, AloAudioExtension.class.getName() + "/ReadinessCheck");
-        }
-    }
-
-    /**
-     * Whether the MicroProfile Health API is visible; checked by name so that nothing of it is linked when absent.
-     *
-     * @param loader the class loader to look with
-     * @return {@code true} if {@code HealthCheck} and {@code Readiness} can be loaded
-     */
-    static boolean isHealthApiPresent(ClassLoader loader) {
-        try {
-            Class.forName("org.eclipse.microprofile.health.HealthCheck", false, loader);
-            Class.forName("org.eclipse.microprofile.health.Readiness", false, loader);
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
         }
     }
 

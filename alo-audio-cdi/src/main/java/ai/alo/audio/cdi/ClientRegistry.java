@@ -42,7 +42,8 @@ class ClientRegistry {
     private static final System.Logger LOG = System.getLogger("ai.alo.audio.cdi");
 
     private final BeanManager beanManager;
-    private final ContainerExecutors executors = ContainerExecutors.detect();
+    /** Found on the first {@link #open}, on an application thread where {@code java:comp} is the application's. */
+    private ContainerExecutors executors;
     /** Guarded by {@code this}. */
     private final Map<String, Entry> clients = new LinkedHashMap<>();
     /** Guarded by {@code this}. */
@@ -67,6 +68,7 @@ class ClientRegistry {
      * @throws AloAudioStateException if a live client of the same name exists, or the application is stopping
      */
     AloAudio open(AloAudioConfig config) {
+        ContainerExecutors executors = executors();
         AloAudioConfig effective = config;
         if (config.threadFactory().isEmpty() && executors.threadFactory().isPresent()) {
             effective = config.toBuilder().threadFactory(executors.threadFactory().get()).build();
@@ -182,6 +184,13 @@ class ClientRegistry {
      *                              null if it never disconnected
      */
     record ClientStatus(String name, ConnectionState state, String channelId, String lastDisconnectMessage) {
+    }
+
+    private synchronized ContainerExecutors executors() {
+        if (executors == null) {
+            executors = ContainerExecutors.detect();
+        }
+        return executors;
     }
 
     private synchronized Entry find(AloAudio client) {

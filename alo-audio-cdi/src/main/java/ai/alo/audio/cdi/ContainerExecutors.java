@@ -2,6 +2,7 @@ package ai.alo.audio.cdi;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -64,13 +65,14 @@ final class ContainerExecutors {
      * @return the managed executors when the server has them, else the Java SE behaviour
      */
     static ContainerExecutors detect() {
-        ThreadFactory threads = lookup(MANAGED_THREAD_FACTORY, ThreadFactory.class);
-        Executor executor = lookup(MANAGED_EXECUTOR, Executor.class);
-        if (threads != null || executor != null) {
-            LOG.log(Level.INFO, "ALOAUD-3010 using the server''s Jakarta Concurrency: thread factory {0}, async "
-                    + "executor {1}", threads == null ? "none (own threads)" : MANAGED_THREAD_FACTORY,
-                    executor == null ? "none (own pool)" : MANAGED_EXECUTOR);
-        }
+        List<String> problems = new ArrayList<>();
+        ThreadFactory threads = lookup(MANAGED_THREAD_FACTORY, ThreadFactory.class, problems);
+        Executor executor = lookup(MANAGED_EXECUTOR, Executor.class, problems);
+        LOG.log(Level.INFO, "ALOAUD-3010 threads of the AloAudio clients: {0}; @ObservesAsync observers: {1}{2}",
+                threads == null ? "their own daemon threads" : MANAGED_THREAD_FACTORY,
+                executor == null ? "their own pool" : MANAGED_EXECUTOR,
+                problems.isEmpty() ? "" : " (Jakarta Concurrency not available: " + String.join("; ", problems)
+                        + ")");
         return new ContainerExecutors(threads, executor);
     }
 
@@ -79,14 +81,17 @@ final class ContainerExecutors {
         return new ContainerExecutors(null, null);
     }
 
-    private static <T> T lookup(String name, Class<T> type) {
+    private static <T> T lookup(String name, Class<T> type, List<String> problems) {
         try {
             Object found = new InitialContext().lookup(name);
-            return type.isInstance(found) ? type.cast(found) : null;
+            if (type.isInstance(found)) {
+                return type.cast(found);
+            }
+            problems.add(name + " is a " + (found == null ? "null" : found.getClass().getName()));
         } catch (NamingException | RuntimeException | LinkageError e) {
-            LOG.log(Level.DEBUG, () -> name + " not available: " + e);
-            return null;
+            problems.add(name + ": " + e.getClass().getSimpleName());
         }
+        return null;
     }
 
     /**

@@ -1,12 +1,14 @@
 package ai.alo.audio.cdi;
 
 import ai.alo.audio.ConnectionState;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
 
 /**
  * The MicroProfile Health readiness check of the application's ALO audio clients, named {@value #NAME}.
@@ -16,10 +18,14 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
  * disconnected and not connected again. The data names, per client, its state, its channel and the message of its last
  * {@code DisconnectEvent}: {@code <name>.state}, {@code <name>.channel}, {@code <name>.lastDisconnectMessage}.
  *
- * <p>Registered by {@link AloAudioExtension}, with {@code @ApplicationScoped} and {@code @Readiness}, only when the
- * MicroProfile Health API is present at run time; the class carries no bean-defining annotation so that a container
- * that scans the jar never registers it on its own. Internal.
+ * <p>An ordinary bean of this jar's bean archive: found by bean discovery, which is how the servers' MicroProfile
+ * Health integrations collect checks. Where the MicroProfile Health API is missing, the class cannot be loaded and
+ * bean discovery skips it (Weld logs {@code WELD-000119} at INFO), so the module works without it. With Weld SE's
+ * {@code disableDiscovery()}, add this class to the container to get the check. Public because the container
+ * instantiates it; internal otherwise.
  */
+@ApplicationScoped
+@Readiness
 public class ReadinessCheck implements HealthCheck {
 
     /** The check's name in the health report. */

@@ -8,6 +8,7 @@ import ai.alo.audio.ConnectionState;
 import ai.alo.audio.DisconnectReason;
 import ai.alo.audio.event.DisconnectEvent;
 import jakarta.enterprise.inject.se.SeContainer;
+import jakarta.enterprise.inject.se.SeContainerInitializer;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,22 @@ class NoMicroProfileConfigTest extends ServerBackedTest {
         DisconnectEvent event = (DisconnectEvent) observer.disconnects().next().event();
         assertEquals(DisconnectReason.CLIENT_INITIATED, event.reason());
         assertEquals(event, observer.asyncDisconnects().next().event());
+    }
+
+    @Test
+    void beanDiscoveryOfThisJar_skipsTheReadinessCheck_andStillInjects() throws Exception {
+        configureDefaultClient();
+        // discovery on: this module's bean archive is scanned; ReadinessCheck cannot load without the Health API
+        SeContainer container = SeContainerInitializer.newInstance()
+                .addBeanClasses(DefaultClientTest.Dispatch.class, RecordingObserver.class)
+                .addProperty("org.jboss.weld.executor.threadPoolType", "FIXED")
+                .addProperty("org.jboss.weld.se.shutdownHook", false)
+                .initialize();
+        closeAfterTest(container);
+        AloAudio audio = container.select(DefaultClientTest.Dispatch.class).get().audio();
+        audio.connect(CHANNEL).get(10, TimeUnit.SECONDS);
+        assertEquals(ConnectionState.CONNECTED, audio.state());
+        audio.disconnect();
     }
 
     @Test

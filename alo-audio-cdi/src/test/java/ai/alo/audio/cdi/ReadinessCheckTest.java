@@ -33,7 +33,7 @@ class ReadinessCheckTest extends ServerBackedTest {
     @Test
     void readiness_followsTheClientsState_andNamesTheLastDisconnect() throws Exception {
         String userId = configureDefaultClient();
-        SeContainer container = boot(Dispatch.class, RecordingObserver.class);
+        SeContainer container = boot(Dispatch.class, RecordingObserver.class, ReadinessCheck.class);
         AloAudio audio = container.select(Dispatch.class).get().audio();
         RecordingObserver observer = container.select(RecordingObserver.class).get();
         HealthCheck check = container.select(HealthCheck.class, Readiness.Literal.INSTANCE).get();
