@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.alo.audio.AloAudio;
 import ai.alo.audio.ConnectionState;
 import ai.alo.audio.event.DisconnectEvent;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.se.SeContainer;
-import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -20,21 +18,12 @@ import org.junit.jupiter.api.Test;
 /** The MicroProfile Health readiness check registered when the Health API is present. */
 class ReadinessCheckTest extends ServerBackedTest {
 
-    @ApplicationScoped
-    static class Dispatch {
-        @Inject
-        AloAudio audio;
-
-        AloAudio audio() {
-            return audio;
-        }
-    }
-
     @Test
     void readiness_followsTheClientsState_andNamesTheLastDisconnect() throws Exception {
         String userId = configureDefaultClient();
-        SeContainer container = boot(Dispatch.class, RecordingObserver.class, ReadinessCheck.class);
-        AloAudio audio = container.select(Dispatch.class).get().audio();
+        SeContainer container = boot(DefaultClientTest.Dispatch.class, RecordingObserver.class,
+                ReadinessCheck.class);
+        AloAudio audio = container.select(DefaultClientTest.Dispatch.class).get().audio();
         RecordingObserver observer = container.select(RecordingObserver.class).get();
         HealthCheck check = container.select(HealthCheck.class, Readiness.Literal.INSTANCE).get();
 

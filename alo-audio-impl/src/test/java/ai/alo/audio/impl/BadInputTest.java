@@ -25,24 +25,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Contract item 8: bad input from the server, the token or the network gets a clear error, never a hang. */
-class BadInputTest {
-
-    private ServerFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = new ServerFixture();
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+class BadInputTest extends ServerBackedTest {
 
     @Test
     void malformedFrame_endsWithProtocolError1002() throws Exception {
@@ -210,8 +196,11 @@ class BadInputTest {
     void serverThatNeverWelcomes_failsWithConnectTimeout() throws Exception {
         fixture.server.addListener(new ServerListener() {
             @Override
-            public void onSessionOpened(SessionInfo session) {
-                fixture.server.freeze(session.sessionId());
+            public void onMessage(SessionInfo session, String type) {
+                // freezing at hello, not when the session opens: the handshake's 101 must have reached the client
+                if ("hello".equals(type)) {
+                    fixture.server.freeze(session.sessionId());
+                }
             }
         });
         String user = ServerFixture.newUserId();

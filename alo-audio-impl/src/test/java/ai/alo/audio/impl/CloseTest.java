@@ -15,24 +15,10 @@ import ai.alo.audio.event.DisconnectEvent;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code close()}: the terminal release, with 1001, that still delivers the final event. */
-class CloseTest {
-
-    private ServerFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = new ServerFixture();
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+class CloseTest extends ServerBackedTest {
 
     @Test
     void close_whenConnected_leavesWith1001AndDeliversTheFinalEventBeforeReturning() throws Exception {

@@ -17,24 +17,10 @@ import ai.alo.audio.event.ParticipantsChangedEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Contract items 1 and 5: what {@code disconnect()} leaves behind, and a connect after it. */
-class ConnectDisconnectTest {
-
-    private ServerFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = new ServerFixture();
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+class ConnectDisconnectTest extends ServerBackedTest {
 
     @Test
     void connect_reachesConnected_withEventsInOrderOnTheDispatcherThread() throws Exception {

@@ -20,8 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,21 +27,9 @@ import org.junit.jupiter.api.Test;
  * silent network within the heartbeat budget. Timing bounds are generous safety bounds (shared, noisy machines); the
  * real figures are measured by the benchmark and recorded in docs/benchmarks.md.
  */
-class ConnectionLossTest {
+class ConnectionLossTest extends ServerBackedTest {
 
     private static final long PROMPT_MILLIS = 1500;
-
-    private ServerFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = new ServerFixture();
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
 
     @Test
     void droppedConnection_isErrorLostConnection_reportedPromptly() throws Exception {

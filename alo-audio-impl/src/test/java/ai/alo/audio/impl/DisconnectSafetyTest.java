@@ -25,24 +25,10 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Contract item 3: {@code disconnect()} is safe in every state, and exactly one event comes of it. */
-class DisconnectSafetyTest {
-
-    private ServerFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = new ServerFixture();
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+class DisconnectSafetyTest extends ServerBackedTest {
 
     @Test
     void disconnect_beforeAnyConnect_doesNothing() throws Exception {
@@ -95,11 +81,14 @@ class DisconnectSafetyTest {
 
     @Test
     void disconnect_whileAcquiringAccess_cancelsConnect() throws Exception {
-        // the server opens the session, then the network goes silent: the client never gets its welcome
+        // the session opens, the client says hello, then the network goes silent: no welcome ever arrives
         fixture.server.addListener(new ServerListener() {
             @Override
-            public void onSessionOpened(SessionInfo session) {
-                fixture.server.freeze(session.sessionId());
+            public void onMessage(SessionInfo session, String type) {
+                // freezing at hello, not when the session opens: the handshake's 101 must have reached the client
+                if ("hello".equals(type)) {
+                    fixture.server.freeze(session.sessionId());
+                }
             }
         });
         RecordingListener events = new RecordingListener();

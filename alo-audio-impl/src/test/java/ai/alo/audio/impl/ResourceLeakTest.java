@@ -10,29 +10,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Contract item 7: connect/disconnect cycles leave the process's thread count and open file descriptors where they
  * started. Client and reference server share the JVM, so the counts cover both sides.
  */
-class ResourceLeakTest {
+class ResourceLeakTest extends ServerBackedTest {
 
     private static final int CYCLES = 500;
-
-    private ServerFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = new ServerFixture();
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
 
     @Test
     void connectDisconnect_500Cycles_leaveThreadsAndFileDescriptorsWhereTheyStarted() throws Exception {
