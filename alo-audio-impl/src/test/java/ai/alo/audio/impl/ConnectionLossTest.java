@@ -41,10 +41,9 @@ class ConnectionLossTest extends ServerBackedTest {
         AloAudio audio = fixture.client(user, events);
         audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
 
-        long start = System.nanoTime();
-        assertTrue(fixture.server.dropConnection(user));
-        DisconnectEvent event = events.nextDisconnect();
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        Timed lost = timeUntilDisconnect(events, () -> assertTrue(fixture.server.dropConnection(user)));
+        DisconnectEvent event = lost.event();
+        long millis = lost.millis();
 
         assertLost(event, DisconnectReason.CONNECTION_LOST);
         assertTrue(millis < PROMPT_MILLIS, "reported after " + millis + " ms");
@@ -60,10 +59,9 @@ class ConnectionLossTest extends ServerBackedTest {
         AloAudio audio = fixture.client(ServerFixture.newUserId(), events);
         audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
 
-        long start = System.nanoTime();
-        fixture.server.kill();
-        DisconnectEvent event = events.nextDisconnect();
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        Timed lost = timeUntilDisconnect(events, () -> fixture.server.kill());
+        DisconnectEvent event = lost.event();
+        long millis = lost.millis();
 
         assertLost(event, DisconnectReason.CONNECTION_LOST);
         assertTrue(millis < PROMPT_MILLIS, "reported after " + millis + " ms");
@@ -111,10 +109,9 @@ class ConnectionLossTest extends ServerBackedTest {
                 .heartbeatInterval(Duration.ofMillis(100)).heartbeatTimeout(Duration.ofMillis(400)).build(), events);
         audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
 
-        long start = System.nanoTime();
-        assertTrue(fixture.server.freeze(user));
-        DisconnectEvent event = events.nextDisconnect();
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        Timed lost = timeUntilDisconnect(events, () -> assertTrue(fixture.server.freeze(user)));
+        DisconnectEvent event = lost.event();
+        long millis = lost.millis();
 
         assertLost(event, DisconnectReason.HEARTBEAT_TIMEOUT);
         // the last message can have arrived up to one interval before the freeze
@@ -134,10 +131,9 @@ class ConnectionLossTest extends ServerBackedTest {
         audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
         assertEquals(Duration.ofMillis(2500), audio.config().heartbeatTimeout());
 
-        long start = System.nanoTime();
-        fixture.server.freeze(user);
-        DisconnectEvent event = events.nextDisconnect();
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        Timed lost = timeUntilDisconnect(events, () -> fixture.server.freeze(user));
+        DisconnectEvent event = lost.event();
+        long millis = lost.millis();
 
         assertLost(event, DisconnectReason.HEARTBEAT_TIMEOUT);
         // budget 2.5 s after the last message; 3 s is the documented promise, plus 1 s of scheduling slack
@@ -212,6 +208,17 @@ class ConnectionLossTest extends ServerBackedTest {
         assertEquals(ConnectionState.ERROR, change.previousState());
         audio.close();
         assertEquals(1, events.disconnects().size());
+    }
+
+    /** The event that ends the connection after {@code fault}, and how long after the fault it arrived. */
+    private record Timed(DisconnectEvent event, long millis) {
+    }
+
+    private static Timed timeUntilDisconnect(RecordingListener events, Runnable fault) throws InterruptedException {
+        long start = System.nanoTime();
+        fault.run();
+        DisconnectEvent event = events.nextDisconnect();
+        return new Timed(event, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     private static void assertLost(DisconnectEvent event, DisconnectReason reason) {
