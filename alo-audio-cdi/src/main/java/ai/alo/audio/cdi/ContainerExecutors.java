@@ -76,11 +76,6 @@ final class ContainerExecutors {
         return new ContainerExecutors(threads, executor);
     }
 
-    /** The Java SE behaviour, whatever the environment offers. */
-    static ContainerExecutors standalone() {
-        return new ContainerExecutors(null, null);
-    }
-
     private static <T> T lookup(String name, Class<T> type, List<String> problems) {
         try {
             Object found = new InitialContext().lookup(name);

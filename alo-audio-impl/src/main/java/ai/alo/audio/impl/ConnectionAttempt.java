@@ -9,9 +9,9 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -56,7 +56,6 @@ final class ConnectionAttempt {
     private SignallingConnection connection;
     private Thread connector;
     private boolean releasing;
-    private final List<ScheduledFuture<?>> scheduled = new ArrayList<>();
 
     ConnectionAttempt(long id, AudioChannel channel, ThreadTracker threads) {
         this.id = id;
@@ -75,7 +74,7 @@ final class ConnectionAttempt {
      * @return {@code false} if the attempt was released before it could start
      */
     synchronized boolean start(Supplier<SignallingConnection> connection,
-                               java.util.function.Consumer<SignallingConnection> connectTask) {
+                               Consumer<SignallingConnection> connectTask) {
         if (releasing) {
             return false;
         }
@@ -93,23 +92,19 @@ final class ConnectionAttempt {
     /** Schedules a timer task of this attempt; ignored once the attempt is being released. */
     synchronized void schedule(Runnable task, long delayNanos) {
         if (!releasing) {
-            scheduled.add(timers.schedule(task, delayNanos, TimeUnit.NANOSECONDS));
+            timers.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
         }
     }
 
     /** Schedules a repeating timer task of this attempt; ignored once the attempt is being released. */
     synchronized void scheduleAtFixedRate(Runnable task, long periodNanos) {
         if (!releasing) {
-            scheduled.add(timers.scheduleAtFixedRate(task, periodNanos, periodNanos, TimeUnit.NANOSECONDS));
+            timers.scheduleAtFixedRate(task, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
         }
     }
 
     synchronized long nextPingSeq() {
         return ++pingSeq;
-    }
-
-    synchronized boolean isReleasing() {
-        return releasing;
     }
 
     /**
@@ -127,8 +122,7 @@ final class ConnectionAttempt {
         SignallingConnection conn;
         synchronized (this) {
             releasing = true;
-            scheduled.forEach(f -> f.cancel(false));
-            scheduled.clear();
+            // drops every queued task (the watchdog's next run, the pings, the connect timeout) without running it
             timers.shutdownNow();
             connectorThread = connector;
             conn = connection;
@@ -151,7 +145,7 @@ final class ConnectionAttempt {
                 if (ending.closeToSend() != 0) {
                     conn.close(ending.closeToSend(), closePhrase(ending));
                 }
-                leftovers.addAll(conn.release(deadline.nanos()));
+                conn.release();
             }
             // A peer that answers the closing handshake lets the transport end within milliseconds; one that does
             // not (a silent network, a frozen server) would keep it open, so after half the remaining grace the

@@ -60,16 +60,6 @@ final class EventDispatcher {
         }
     }
 
-    /** Queues an arbitrary task behind the events queued so far (used to wait for delivery). */
-    boolean queueTask(Runnable task) {
-        try {
-            executor.execute(task);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
-    }
-
     boolean isDispatcherThread() {
         return Thread.currentThread() == current;
     }

@@ -78,16 +78,4 @@ final class ThreadTracker implements ThreadFactory {
         }
         return alive;
     }
-
-    /**
-     * Whether the calling thread was made by this factory.
-     *
-     * @return {@code true} if so
-     */
-    boolean isOwnThread() {
-        Thread self = Thread.currentThread();
-        synchronized (threads) {
-            return threads.contains(self);
-        }
-    }
 }

@@ -1,6 +1,5 @@
 package ai.alo.audio.impl.ws;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -53,9 +52,6 @@ public interface SignallingConnection {
      * Releases everything the connection holds: closes the socket if it is still open and stops the transport's
      * executors. Does not wait: every thread of the connection came from the owner's thread factory, and the owner
      * waits for them.
-     *
-     * @param deadlineNanos a {@link System#nanoTime()} deadline for anything that must be waited for
-     * @return descriptions of what could not be released; empty when everything was
      */
-    List<String> release(long deadlineNanos);
+    void release();
 }

@@ -112,7 +112,7 @@ final class TyrusConnection implements SignallingConnection {
         try {
             client.connectToServer(new SignallingEndpoint(), config, uri);
         } catch (DeploymentException | IOException e) {
-            if (Thread.currentThread().isInterrupted() || hasCause(e, InterruptedException.class)) {
+            if (Thread.currentThread().isInterrupted() || cause(e, InterruptedException.class) != null) {
                 throw new InterruptedException("connect cancelled");
             }
             throw new TransportException(describe(e), e, isTimeout(e));
@@ -165,13 +165,12 @@ final class TyrusConnection implements SignallingConnection {
     }
 
     @Override
-    public List<String> release(long deadlineNanos) {
+    public void release() {
         close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "released");
         // Every thread these executors and the transport ran on came from the owner's factory; the owner waits
         // for them, bounded by the deadline.
         container.shutdown();
         client.shutdown();
-        return List.of();
     }
 
     private String describe(Exception e) {
@@ -200,10 +199,6 @@ final class TyrusConnection implements SignallingConnection {
     private static boolean isTimeout(Exception e) {
         return cause(e, TimeoutException.class) != null
                 || (e.getMessage() != null && e.getMessage().contains("Handshake response not received"));
-    }
-
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        return cause(e, type) != null;
     }
 
     private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
