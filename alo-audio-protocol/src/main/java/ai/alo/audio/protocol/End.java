@@ -7,10 +7,8 @@ package ai.alo.audio.protocol;
  *                {@code "ended"}
  * @param message a readable text for the user
  */
+@MessageType("end")
 public record End(String reason, String message) implements Message {
-
-    /** The type name. */
-    public static final String TYPE = "end";
 
     /** Checks the components. */
     public End {

@@ -1,19 +1,20 @@
 package ai.alo.audio.protocol;
 
 /**
- * Server to client: a request failed but the session goes on (for example a {@code join} of an invalid channel).
+ * Server to client: a request failed but the session goes on (for example a {@code join} of a channel the token
+ * does not allow).
  *
- * @param code    a machine-readable code, such as {@code "join.rejected"}
- * @param message a readable text
- * @param ref     the type of the request that failed, such as {@code "join"}
+ * @param requestId the failed request's id, or null when it had none
+ * @param code      a machine-readable code, such as {@code "join.rejected"}
+ * @param message   a readable text
+ * @param ref       the type of the request that failed, such as {@code "join"}
  */
-public record ErrorMessage(String code, String message, String ref) implements Message {
-
-    /** The type name. */
-    public static final String TYPE = "error";
+@MessageType("error")
+public record ErrorMessage(String requestId, String code, String message, String ref) implements Reply {
 
     /** Checks the components. */
     public ErrorMessage {
+        requestId = Checks.requestId(requestId);
         Checks.nonBlank(code, "code");
         message = Checks.orEmpty(message);
         ref = Checks.orEmpty(ref);

@@ -1,17 +1,18 @@
 package ai.alo.audio.protocol;
 
 /**
- * Client to server: join a channel (leaving the current one, if any).
+ * Client to server: join a channel (leaving the current one, if any). Answered by {@link Joined} and the roster
+ * pages, or by an {@link ErrorMessage}.
  *
- * @param channel the channel
+ * @param requestId the request id, or null
+ * @param channel   the channel
  */
-public record Join(ChannelInfo channel) implements Message {
-
-    /** The type name. */
-    public static final String TYPE = "join";
+@MessageType("join")
+public record Join(String requestId, ChannelInfo channel) implements Request {
 
     /** Checks the components. */
     public Join {
+        requestId = Checks.requestId(requestId);
         Checks.present(channel, "channel");
     }
 }

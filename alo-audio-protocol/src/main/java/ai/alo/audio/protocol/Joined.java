@@ -1,24 +1,25 @@
 package ai.alo.audio.protocol;
 
-import java.util.List;
-
 /**
- * Server to client, answer to {@code join}: the channel is joined.
+ * Server to client, answer to {@code join}: the channel is joined. The channel's participants follow at once in
+ * {@link Roster} pages, the last one marked {@code last}; until it arrives the join is not complete.
  *
- * @param channel      the channel
- * @param connectionId this client's connection id in the channel
- * @param participants every participant, this client included
+ * @param requestId        the join's request id, or null
+ * @param channel          the channel
+ * @param connectionId     this client's connection id in the channel
+ * @param participantCount how many participants the roster pages will list, this client included
  */
-public record Joined(ChannelInfo channel, String connectionId, List<ParticipantInfo> participants)
-        implements Message {
+@MessageType("joined")
+public record Joined(String requestId, ChannelInfo channel, String connectionId, int participantCount)
+        implements Reply {
 
-    /** The type name. */
-    public static final String TYPE = "joined";
-
-    /** Checks the components and copies the list. */
+    /** Checks the components. */
     public Joined {
+        requestId = Checks.requestId(requestId);
         Checks.present(channel, "channel");
         Checks.nonBlank(connectionId, "connectionId");
-        participants = List.copyOf(Checks.present(participants, "participants"));
+        if (participantCount < 1) {
+            throw new IllegalArgumentException("'participantCount' must be at least 1 (the joiner)");
+        }
     }
 }

@@ -1,17 +1,18 @@
 package ai.alo.audio.protocol;
 
 /**
- * Client to server: leave the channel. The server tells the other participants at once.
+ * Client to server: leave the channel. The server tells the other participants at once and answers with
+ * {@link Left}.
  *
+ * @param requestId the request id, or null
  * @param channelId the channel
  */
-public record Leave(String channelId) implements Message {
-
-    /** The type name. */
-    public static final String TYPE = "leave";
+@MessageType("leave")
+public record Leave(String requestId, String channelId) implements Request {
 
     /** Checks the components. */
     public Leave {
+        requestId = Checks.requestId(requestId);
         Checks.nonBlank(channelId, "channelId");
     }
 }

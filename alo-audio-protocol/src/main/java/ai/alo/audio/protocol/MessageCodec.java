@@ -11,45 +11,35 @@ import jakarta.json.bind.JsonbConfig;
 import jakarta.json.bind.JsonbException;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
-import java.util.Map;
 import java.util.Objects;
+import org.eclipse.yasson.YassonJsonb;
 
 /**
- * Encodes and decodes signalling messages. Thread-safe; create one per connection owner and {@link #close()} it.
+ * Encodes and decodes signalling messages. Thread-safe and meant to be shared: one codec per runtime (client) or per
+ * server, {@linkplain #close() closed} with it.
  *
- * <p>Decoding distinguishes three outcomes: a known message, an unknown {@code type} (to be ignored with a log line,
- * for forward compatibility), and a protocol violation ({@link ProtocolException}: malformed JSON, no {@code type},
- * a known type of the wrong shape, or a message over the size limit).
+ * <p>Encoding writes the record's {@link MessageType} name as the first member, {@code "type"}, then its components.
+ * Decoding distinguishes three outcomes: a known message, an unknown {@code type} (the receiver ignores it with a log
+ * line, for forward compatibility), and a protocol violation ({@link ProtocolException}: malformed JSON, no {@code
+ * type}, a known type of the wrong shape, or a message over the size limit). The text is parsed once.
  */
 public final class MessageCodec implements AutoCloseable {
 
     private static final int MAX_DETAIL = 160;
 
-    private static final Map<String, Class<? extends Message>> TYPES = Map.ofEntries(
-            Map.entry(Hello.TYPE, Hello.class),
-            Map.entry(Welcome.TYPE, Welcome.class),
-            Map.entry(Join.TYPE, Join.class),
-            Map.entry(Joined.TYPE, Joined.class),
-            Map.entry(Leave.TYPE, Leave.class),
-            Map.entry(Left.TYPE, Left.class),
-            Map.entry(ParticipantJoined.TYPE, ParticipantJoined.class),
-            Map.entry(ParticipantLeft.TYPE, ParticipantLeft.class),
-            Map.entry(Ping.TYPE, Ping.class),
-            Map.entry(Pong.TYPE, Pong.class),
-            Map.entry(End.TYPE, End.class),
-            Map.entry(ErrorMessage.TYPE, ErrorMessage.class));
+    private static final ClassValue<String> NAMES = new ClassValue<>() {
+        @Override
+        @SuppressWarnings("unchecked")
+        protected String computeValue(Class<?> type) {
+            return MessageTypes.nameOf((Class<? extends Message>) type);
+        }
+    };
 
     private final Jsonb jsonb;
     private final JsonProvider json;
-    private final int maxMessageSize;
 
-    /**
-     * Creates a codec.
-     *
-     * @param maxMessageSize the largest message, in characters, that {@link #decode(String)} accepts
-     */
-    public MessageCodec(int maxMessageSize) {
-        this.maxMessageSize = maxMessageSize;
+    /** Creates a codec. */
+    public MessageCodec() {
         this.json = JsonProvider.provider();
         this.jsonb = JsonbBuilder.create(new JsonbConfig().withNullValues(false));
     }
@@ -57,7 +47,7 @@ public final class MessageCodec implements AutoCloseable {
     /**
      * The result of decoding: either a known {@link #message()} or the name of an unknown {@link #type()}.
      *
-     * @param type    the message's {@code type}
+     * @param type    the message's {@code type}, made printable
      * @param message the decoded message, or null when the type is unknown
      */
     public record Decoded(String type, Message message) {
@@ -73,27 +63,38 @@ public final class MessageCodec implements AutoCloseable {
     }
 
     /**
-     * Encodes a message as JSON text with its {@code type} member.
+     * Encodes a message as JSON text with its {@code type} member first.
      *
-     * @param message the message
+     * @param message the message, a record annotated with {@link MessageType}
      * @return the JSON text
      */
     public String encode(Message message) {
         Objects.requireNonNull(message, "message");
-        return jsonb.toJson(message);
+        String name = NAMES.get(message.getClass());
+        String body = jsonb.toJson(message);
+        StringBuilder out = new StringBuilder(body.length() + name.length() + 12).append("{\"type\":\"").append(name)
+                .append('"');
+        if (body.length() > 2) {
+            out.append(',').append(body, 1, body.length());
+        } else {
+            out.append('}');
+        }
+        return out.toString();
     }
 
     /**
      * Decodes JSON text.
      *
-     * @param text the received text
+     * @param text      the received text
+     * @param known     the types this side decodes; any other type is reported as unknown
+     * @param maxLength the largest text, in characters, accepted
      * @return the decoded message, or the unknown type
      * @throws ProtocolException if the text breaks the protocol; its message never contains the raw text
      */
-    public Decoded decode(String text) throws ProtocolException {
-        if (text.length() > maxMessageSize) {
+    public Decoded decode(String text, MessageTypes known, int maxLength) throws ProtocolException {
+        if (text.length() > maxLength) {
             throw new ProtocolException("message of " + text.length() + " characters exceeds the limit of "
-                    + maxMessageSize, CloseCodes.TOO_BIG, null);
+                    + maxLength, CloseCodes.TOO_BIG, null);
         }
         JsonObject object;
         try (JsonReader reader = json.createReader(new StringReader(text))) {
@@ -111,13 +112,16 @@ public final class MessageCodec implements AutoCloseable {
             throw new ProtocolException("message has no string 'type' member", CloseCodes.PROTOCOL_ERROR, null);
         }
         String type = ((JsonString) typeValue).getString();
-        Class<? extends Message> messageClass = TYPES.get(type);
+        Class<? extends Message> messageClass = known.classOf(type);
         if (messageClass == null) {
             return new Decoded(printable(type), null);
         }
         try {
-            return new Decoded(type, jsonb.fromJson(text, messageClass));
-        } catch (JsonbException | IllegalArgumentException e) {
+            Message message = jsonb instanceof YassonJsonb yasson
+                    ? yasson.fromJsonStructure(object, messageClass)
+                    : jsonb.fromJson(text, messageClass);
+            return new Decoded(type, message);
+        } catch (JsonbException | IllegalArgumentException | ClassCastException e) {
             throw new ProtocolException("'" + type + "' message is invalid: " + detail(e),
                     CloseCodes.PROTOCOL_ERROR, e);
         }
@@ -145,9 +149,18 @@ public final class MessageCodec implements AutoCloseable {
         return printable(text);
     }
 
-    /** Removes control characters and bounds the length of text that came from the peer. */
-    static String printable(String text) {
-        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_DETAIL));
+    /**
+     * Text from the peer made safe for a log line or an error message: control characters replaced, at most
+     * {@value #MAX_DETAIL} characters (then {@code ...}).
+     *
+     * @param text the text; null gives empty
+     * @return the printable text
+     */
+    public static String printable(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_DETAIL + 3));
         for (int i = 0; i < text.length() && out.length() < MAX_DETAIL; i++) {
             char c = text.charAt(i);
             out.append(Character.isISOControl(c) ? '?' : c);

@@ -6,10 +6,8 @@ package ai.alo.audio.protocol;
  * @param channelId   the channel
  * @param participant the new participant
  */
+@MessageType("participant.joined")
 public record ParticipantJoined(String channelId, ParticipantInfo participant) implements Message {
-
-    /** The type name. */
-    public static final String TYPE = "participant.joined";
 
     /** Checks the components. */
     public ParticipantJoined {

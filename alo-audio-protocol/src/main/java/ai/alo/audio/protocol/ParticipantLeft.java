@@ -8,10 +8,8 @@ package ai.alo.audio.protocol;
  * @param reason      {@code "left"} (sent {@code leave}), {@code "closed"} (closed the socket), {@code "lost"}
  *                    (socket failed or heartbeat timeout), {@code "kicked"} or {@code "replaced"}
  */
+@MessageType("participant.left")
 public record ParticipantLeft(String channelId, ParticipantInfo participant, String reason) implements Message {
-
-    /** The type name. */
-    public static final String TYPE = "participant.left";
 
     /** Checks the components. */
     public ParticipantLeft {

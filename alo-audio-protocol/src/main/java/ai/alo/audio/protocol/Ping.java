@@ -5,8 +5,6 @@ package ai.alo.audio.protocol;
  *
  * @param seq a sequence number chosen by the sender
  */
+@MessageType("ping")
 public record Ping(long seq) implements Message {
-
-    /** The type name. */
-    public static final String TYPE = "ping";
 }

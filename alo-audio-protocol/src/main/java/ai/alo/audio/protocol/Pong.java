@@ -5,8 +5,6 @@ package ai.alo.audio.protocol;
  *
  * @param seq the ping's sequence number
  */
+@MessageType("pong")
 public record Pong(long seq) implements Message {
-
-    /** The type name. */
-    public static final String TYPE = "pong";
 }
