@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadFactory;
+import javax.net.ssl.SSLContext;
 
 /**
  * The immutable configuration of an {@link AloAudio} client; the Java form of the ALO SDK's constructor properties
@@ -56,7 +56,7 @@ public final class AloAudioConfig {
     private final Duration connectTimeout;
     private final Duration closeGrace;
     private final int maxMessageSize;
-    private final ThreadFactory threadFactory;
+    private final SSLContext sslContext;
 
     private AloAudioConfig(Builder b) {
         this.name = b.name;
@@ -71,7 +71,7 @@ public final class AloAudioConfig {
         this.connectTimeout = b.connectTimeout;
         this.closeGrace = b.closeGrace;
         this.maxMessageSize = b.maxMessageSize;
-        this.threadFactory = b.threadFactory;
+        this.sslContext = b.sslContext;
     }
 
     /**
@@ -102,7 +102,7 @@ public final class AloAudioConfig {
         b.connectTimeout = connectTimeout;
         b.closeGrace = closeGrace;
         b.maxMessageSize = maxMessageSize;
-        b.threadFactory = threadFactory;
+        b.sslContext = sslContext;
         return b;
     }
 
@@ -221,13 +221,14 @@ public final class AloAudioConfig {
     }
 
     /**
-     * The factory for every thread the client starts (its event dispatcher, its timers, its socket I/O). In a
-     * Jakarta EE server, the CDI module supplies the server's managed thread factory.
+     * The TLS context for {@code wss://} connections: which certificates the client trusts (and presents).
+     * Threads are not a client setting: clients share the threads of their {@link AloAudioRuntime}.
      *
-     * @return the factory, or empty to use the client's own daemon threads named {@code alo-audio-<name>-...}
+     * @return the context, or empty for the JVM's default ({@code SSLContext.getDefault()}, which honours the
+     *         {@code javax.net.ssl.trustStore} system properties)
      */
-    public Optional<ThreadFactory> threadFactory() {
-        return Optional.ofNullable(threadFactory);
+    public Optional<SSLContext> sslContext() {
+        return Optional.ofNullable(sslContext);
     }
 
     /**
@@ -249,7 +250,7 @@ public final class AloAudioConfig {
                 + ", connectTimeout=" + connectTimeout
                 + ", closeGrace=" + closeGrace
                 + ", maxMessageSize=" + maxMessageSize
-                + ", threadFactory=" + (threadFactory == null ? "default" : threadFactory.getClass().getName())
+                + ", sslContext=" + (sslContext == null ? "default" : sslContext.getProtocol())
                 + "]";
     }
 
@@ -273,7 +274,7 @@ public final class AloAudioConfig {
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration closeGrace = DEFAULT_CLOSE_GRACE;
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
-        private ThreadFactory threadFactory;
+        private SSLContext sslContext;
 
         private Builder() {
         }
@@ -428,13 +429,13 @@ public final class AloAudioConfig {
         }
 
         /**
-         * Sets the factory for the client's threads.
+         * Sets the TLS context for {@code wss://} connections.
          *
-         * @param threadFactory the factory, or null for the client's own daemon threads
+         * @param sslContext the context, or null for the JVM's default
          * @return this builder
          */
-        public Builder threadFactory(ThreadFactory threadFactory) {
-            this.threadFactory = threadFactory;
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = sslContext;
             return this;
         }
 

@@ -32,7 +32,7 @@ class AloAudioConfigTest {
         assertEquals(64 * 1024, config.maxMessageSize());
         assertFalse(config.ttsEnabled());
         assertTrue(config.audioInputDeviceId().isEmpty());
-        assertTrue(config.threadFactory().isEmpty());
+        assertTrue(config.sslContext().isEmpty());
     }
 
     @Test

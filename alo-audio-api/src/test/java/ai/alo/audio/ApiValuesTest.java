@@ -46,12 +46,27 @@ class ApiValuesTest {
     }
 
     @Test
-    void participantsChangedEvent_copiesList() {
+    void participantsChangedEvent_copiesDeltasAndReadsTheRoster() {
         List<Participant> list = new ArrayList<>(List.of(new Participant("p1", "u1", "Ann", true)));
-        ParticipantsChangedEvent e = new ParticipantsChangedEvent("default", CHANNEL, "p1", list, Instant.now());
+        List<Participant> snapshot = List.copyOf(list);
+        ParticipantRoster roster = new ParticipantRoster() {
+            @Override
+            public int size() {
+                return snapshot.size();
+            }
+
+            @Override
+            public List<Participant> list() {
+                return snapshot;
+            }
+        };
+        ParticipantsChangedEvent e = new ParticipantsChangedEvent("default", CHANNEL, "p1", list, List.of(), roster,
+                Instant.now());
         list.clear();
-        assertEquals(1, e.participants().size());
-        assertThrows(UnsupportedOperationException.class, () -> e.participants().clear());
+        assertEquals(1, e.joined().size());
+        assertThrows(UnsupportedOperationException.class, () -> e.joined().clear());
+        assertEquals(snapshot, e.participants());
+        assertTrue(e.isInitial());
     }
 
     @Test

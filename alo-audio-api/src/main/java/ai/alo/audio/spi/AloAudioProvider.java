@@ -3,6 +3,8 @@ package ai.alo.audio.spi;
 import ai.alo.audio.AloAudio;
 import ai.alo.audio.AloAudioConfig;
 import ai.alo.audio.AloAudioException;
+import ai.alo.audio.AloAudioRuntime;
+import ai.alo.audio.AloAudioRuntimeConfig;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.ServiceConfigurationError;
@@ -46,13 +48,25 @@ public abstract class AloAudioProvider {
     }
 
     /**
-     * Creates a client. The client starts in {@link ai.alo.audio.ConnectionState#NOT_CONNECTED}, owns no thread or
-     * socket until it connects, and must be {@linkplain AloAudio#close() closed} by the caller.
+     * Creates a client on the implementation's default runtime (see {@link AloAudioRuntime}). The client starts in
+     * {@link ai.alo.audio.ConnectionState#NOT_CONNECTED}, owns no thread or socket until it connects, and must be
+     * {@linkplain AloAudio#close() closed} by the caller.
      *
      * @param config the configuration
      * @return a new client
      */
     public abstract AloAudio create(AloAudioConfig config);
+
+    /**
+     * Creates a runtime owned by the caller, on which clients share threads, timers and sockets' I/O.
+     *
+     * @param config the runtime's settings
+     * @return a new runtime; the caller must {@linkplain AloAudioRuntime#close() close} it
+     * @throws AloAudioException if this provider does not support runtimes (the default implementation does)
+     */
+    public AloAudioRuntime createRuntime(AloAudioRuntimeConfig config) {
+        throw new AloAudioException(getClass().getName() + " does not support application-owned runtimes");
+    }
 
     /**
      * Finds the provider with the thread's context class loader (or, if it has none, this class's loader).

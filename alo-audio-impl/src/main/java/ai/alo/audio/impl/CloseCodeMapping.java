@@ -4,6 +4,7 @@ import ai.alo.audio.DisconnectReason;
 import ai.alo.audio.Initiator;
 import ai.alo.audio.protocol.CloseCodes;
 import ai.alo.audio.protocol.End;
+import ai.alo.audio.protocol.MessageCodec;
 
 /**
  * Turns a close the client did not ask for into an {@link Ending}: the close code (and the server's {@code end}
@@ -84,16 +85,8 @@ final class CloseCodeMapping {
         return Ending.server(reason, code, message);
     }
 
-    /** Text from the server, made safe for a message: no control characters, at most 200 characters. */
+    /** Text from the server, made safe for a message: no control characters, bounded length. */
     static String printable(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(Math.min(text.length(), 200));
-        for (int i = 0; i < text.length() && out.length() < 200; i++) {
-            char c = text.charAt(i);
-            out.append(Character.isISOControl(c) ? ' ' : c);
-        }
-        return out.toString().strip();
+        return MessageCodec.printable(text).strip();
     }
 }

@@ -28,7 +28,7 @@ record Ending(DisconnectReason reason, Initiator initiator, int closeCode, Strin
                 DisconnectReason.CONNECTION_LOST.defaultMessage(), cause, 0, false);
     }
 
-    static Ending heartbeatTimeout(long silentMillis) {
+    static Ending heartbeatTimeout() {
         return new Ending(DisconnectReason.HEARTBEAT_TIMEOUT, Initiator.NETWORK, CloseCodes.ABNORMAL,
                 DisconnectReason.HEARTBEAT_TIMEOUT.defaultMessage(), null, CloseCodes.GOING_AWAY, false);
     }
@@ -53,6 +53,23 @@ record Ending(DisconnectReason reason, Initiator initiator, int closeCode, Strin
 
     static Ending serverRefusal(DisconnectReason reason, String message) {
         return new Ending(reason, Initiator.SERVER, CloseCodes.NORMAL, message, null, CloseCodes.NORMAL, false);
+    }
+
+    static Ending unsupportedProtocol(String message) {
+        // detected by this client: it closes with a protocol error, and says so
+        return new Ending(DisconnectReason.UNSUPPORTED_PROTOCOL, Initiator.CLIENT, CloseCodes.PROTOCOL_ERROR, message,
+                null, CloseCodes.PROTOCOL_ERROR, false);
+    }
+
+    static Ending noThread(Throwable cause) {
+        return new Ending(DisconnectReason.INTERNAL_ERROR, Initiator.CLIENT, 0,
+                DisconnectReason.INTERNAL_ERROR.defaultMessage() + ": no thread could be started (" + cause + ")",
+                cause, CloseCodes.GOING_AWAY, false);
+    }
+
+    static Ending sendFailed(Throwable cause) {
+        return new Ending(DisconnectReason.CONNECTION_LOST, Initiator.NETWORK, CloseCodes.ABNORMAL,
+                DisconnectReason.CONNECTION_LOST.defaultMessage(), cause, 0, false);
     }
 
     static Ending internal(Throwable cause) {

@@ -153,7 +153,7 @@ class BadInputTest extends ServerBackedTest {
         assertEquals(Initiator.NETWORK, event.initiator());
         assertFalse(event.wasConnected());
         audio.close();
-        assertEquals(List.of(), ConnectDisconnectTest.threadsOfAttempt(user));
+        fixture.awaitNothingHeld();
     }
 
     @Test
@@ -187,8 +187,7 @@ class BadInputTest extends ServerBackedTest {
             assertEquals(ConnectionState.ERROR, audio.state());
             assertEquals(DisconnectReason.CONNECT_TIMEOUT, events.nextDisconnect().reason());
             assertTrue(silent.allClosedByPeer(), "the half-open socket was closed");
-            DisconnectSafetyTest.awaitTrue("the attempt's threads to end",
-                    () -> ConnectDisconnectTest.threadsOfAttempt(user).isEmpty());
+            fixture.awaitNothingHeld();
         }
     }
 

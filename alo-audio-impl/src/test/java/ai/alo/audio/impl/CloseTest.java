@@ -39,7 +39,7 @@ class CloseTest extends ServerBackedTest {
         AloAudioEvent last = events.all.get(events.all.size() - 1);
         assertTrue(last instanceof ConnectionChangeEvent c && c.state() == ConnectionState.CLOSED, "" + last);
         assertEquals(ConnectionState.CLOSED, audio.state());
-        assertEquals(List.of(), DisconnectSafetyTest.threadsOf(user), "every thread of the client ended");
+        fixture.assertNothingHeld();
         fixture.events.await("left " + user + " dispatch left");
         fixture.events.await("closed " + user + " 1001");
     }
@@ -76,8 +76,7 @@ class CloseTest extends ServerBackedTest {
         events.await("CLOSED", all -> all.stream().anyMatch(e -> e instanceof ConnectionChangeEvent c
                 && c.state() == ConnectionState.CLOSED));
         assertEquals(1, events.disconnects().size());
-        DisconnectSafetyTest.awaitTrue("the client's threads end", () -> DisconnectSafetyTest.threadsOf(user)
-                .isEmpty());
+        fixture.awaitNothingHeld();
     }
 
     @Test

@@ -40,7 +40,7 @@ class DisconnectSafetyTest extends ServerBackedTest {
         audio.disconnect();
 
         assertEquals(ConnectionState.NOT_CONNECTED, audio.state());
-        assertTrue(threadsOf(user).isEmpty(), "a client that never connected holds no thread: " + threadsOf(user));
+        assertEquals(List.of(), fixture.runtime.liveThreads(), "a client that never connected needs no thread");
         // a marker: the first event after this point must be the connect's, proving nothing was emitted before
         audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
         assertEquals(ConnectionState.CONNECTING, events.next(ConnectionChangeEvent.class).state());
@@ -66,7 +66,7 @@ class DisconnectSafetyTest extends ServerBackedTest {
             ExecutionException failure = assertThrows(ExecutionException.class, () -> pending.get(5, TimeUnit.SECONDS));
             ConnectCancelledException cancelled = assertInstanceOf(ConnectCancelledException.class, failure.getCause());
             assertEquals(DisconnectReason.CLIENT_INITIATED, cancelled.reason());
-            assertEquals(List.of(), ConnectDisconnectTest.threadsOfAttempt(user), "threads after disconnect()");
+            fixture.assertNothingHeld();
             assertTrue(silent.allClosedByPeer(), "the half-open socket was closed");
             assertTrue(millis < 2000, "disconnect() took " + millis + " ms");
 
@@ -102,7 +102,7 @@ class DisconnectSafetyTest extends ServerBackedTest {
         assertEquals(ConnectionState.DISCONNECTED, audio.state());
         ExecutionException failure = assertThrows(ExecutionException.class, () -> pending.get(5, TimeUnit.SECONDS));
         assertInstanceOf(ConnectCancelledException.class, failure.getCause());
-        assertEquals(List.of(), ConnectDisconnectTest.threadsOfAttempt(user));
+        fixture.awaitNothingHeld();
         DisconnectEvent event = events.nextDisconnect();
         assertEquals(ConnectionState.DISCONNECTED, event.state());
         assertFalse(event.wasConnected());
@@ -230,11 +230,6 @@ class DisconnectSafetyTest extends ServerBackedTest {
         events.await("CLOSED", all -> all.stream().anyMatch(e -> e instanceof ConnectionChangeEvent c
                 && c.state() == ConnectionState.CLOSED));
         assertEquals(1, events.disconnects().size(), "DisconnectEvents: " + events.disconnects());
-    }
-
-    static List<String> threadsOf(String clientName) {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.startsWith("alo-audio-" + clientName)).toList();
     }
 
     static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -2,6 +2,8 @@ package ai.alo.audio.impl;
 
 import ai.alo.audio.AloAudio;
 import ai.alo.audio.AloAudioConfig;
+import ai.alo.audio.AloAudioRuntimeConfig;
+import ai.alo.audio.impl.runtime.ClientRuntime;
 import ai.alo.audio.AudioChannel;
 import ai.alo.audio.AudioUser;
 import ai.alo.audio.server.AloAudioServer;
@@ -22,8 +24,12 @@ final class ServerFixture implements AutoCloseable {
     static final AudioChannel CHANNEL = AudioChannel.pushToTalk("dispatch", "Dispatch");
     private static final AtomicInteger USERS = new AtomicInteger();
 
+    private static final AtomicInteger RUNTIMES = new AtomicInteger();
+
     final AloAudioServer server;
     final ServerEvents events = new ServerEvents();
+    /** The runtime of this fixture's clients: its threads are named {@code alo-test-<n>-...}. */
+    final ClientRuntime runtime;
     private final List<AloAudio> clients = new CopyOnWriteArrayList<>();
 
     ServerFixture() {
@@ -33,6 +39,8 @@ final class ServerFixture implements AutoCloseable {
     ServerFixture(AloAudioServer.Builder builder) {
         server = builder.build().start();
         server.addListener(events);
+        runtime = (ClientRuntime) new DefaultAloAudioProvider().createRuntime(AloAudioRuntimeConfig.builder()
+                .name("alo-test-" + RUNTIMES.incrementAndGet()).build());
     }
 
     AloAudioConfig.Builder config(String userId) {
@@ -47,7 +55,7 @@ final class ServerFixture implements AutoCloseable {
     }
 
     AloAudio client(AloAudioConfig config, RecordingListener listener) {
-        AloAudio client = new DefaultAloAudioProvider().create(config);
+        AloAudio client = runtime.newClient(config);
         if (listener != null) {
             client.addListener(listener);
         }
@@ -59,11 +67,28 @@ final class ServerFixture implements AutoCloseable {
         return client(config(userId).name(userId).build(), listener);
     }
 
+    /**
+     * Waits (bounded) until the fixture's clients hold no socket and no timer task: what a released connection
+     * returns to the runtime.
+     */
+    void awaitNothingHeld() throws InterruptedException {
+        DisconnectSafetyTest.awaitTrue("the connections' handles to be returned (sockets " + runtime.openConnections()
+                + ", timer tasks " + runtime.pendingTimerTasks() + ")",
+                () -> runtime.openConnections() == 0 && runtime.pendingTimerTasks() == 0);
+    }
+
+    /** Fails unless the fixture's clients hold no socket and no timer task right now. */
+    void assertNothingHeld() {
+        org.junit.jupiter.api.Assertions.assertEquals(0, runtime.openConnections(), "sockets held");
+        org.junit.jupiter.api.Assertions.assertEquals(0, runtime.pendingTimerTasks(), "timer tasks held");
+    }
+
     @Override
     public void close() {
         for (AloAudio client : clients) {
             client.close();
         }
+        runtime.close();
         server.close();
     }
 
@@ -89,12 +114,12 @@ final class ServerFixture implements AutoCloseable {
         }
 
         @Override
-        public void onParticipantJoined(String channelId, ai.alo.audio.protocol.ParticipantInfo participant) {
+        public void onParticipantJoined(String channelId, ai.alo.audio.server.ChannelMember participant) {
             add("joined " + participant.userId() + " " + channelId);
         }
 
         @Override
-        public void onParticipantLeft(String channelId, ai.alo.audio.protocol.ParticipantInfo participant,
+        public void onParticipantLeft(String channelId, ai.alo.audio.server.ChannelMember participant,
                                       String reason) {
             add("left " + participant.userId() + " " + channelId + " " + reason);
         }

@@ -92,7 +92,7 @@ class TokenSecrecyTest {
 
         // rejected: expired, and tampered
         String expiredUser = ServerFixture.newUserId();
-        String expired = fixture.server.tokens().issue(expiredUser, Instant.now().minusSeconds(5));
+        String expired = fixture.server.tokens().issue(expiredUser, Instant.now().minusSeconds(120));
         tokens.add(expired);
         texts.addAll(failureTexts(fixture.config(expiredUser).name(expiredUser).userAuthToken(expired).build()));
         String badUser = ServerFixture.newUserId();

@@ -3,55 +3,72 @@ package ai.alo.audio.impl.ws;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One WebSocket connection to the audio service, owned by one connection attempt. Not reusable: {@link #open()} at
- * most once, {@link #release(long)} exactly once.
+ * One WebSocket to the audio service, owned by one connection attempt: made by
+ * {@link WebSocketTransport#connect(ConnectSpec, SignallingListener)}, started and closed by its owner. Not reusable.
+ *
+ * <p>All methods are thread-safe and never block.
  */
 public interface SignallingConnection {
 
     /**
-     * Opens the WebSocket, sending the user auth token in the {@code Authorization} header. Blocks until the
-     * handshake completes or fails. Interruptible.
+     * Starts connecting: Tyrus's blocking connect is handed to one of the runtime's connect threads. Called once, by
+     * the owner, after it has stored this connection (so that no event can arrive before the owner knows it).
      *
-     * @throws TransportException   with a readable message when the server cannot be reached or refuses the
-     *                              handshake
-     * @throws InterruptedException when the calling thread is interrupted (the attempt was cancelled)
+     * @throws java.util.concurrent.RejectedExecutionException if the runtime is closed or no thread can be started
      */
-    void open() throws TransportException, InterruptedException;
+    void start();
 
     /**
-     * Closes the socket and its transport at once, without waiting for the peer: aborts an {@link #open()} still in
-     * its handshake, or ends a connection whose peer does not answer the closing handshake. Never throws.
-     */
-    void abort();
-
-    /**
-     * Sends a text message asynchronously.
+     * Sends a text message. Written on the calling thread when the socket takes it at once, else queued.
      *
-     * @param text the message
-     * @return completes when the message was written; fails when the connection is not open
+     * @param text     the message
+     * @param callback told the outcome (may run on the calling thread); a connection that is not open fails it
      */
-    CompletableFuture<Void> send(String text);
+    void send(String text, SendCallback callback);
 
     /**
-     * Whether the WebSocket is open.
-     *
-     * @return {@code true} when open
-     */
-    boolean isOpen();
-
-    /**
-     * Starts the closing handshake with a code, if the WebSocket is open. Idempotent; never throws; does not wait
-     * for the peer.
+     * Starts the closing handshake: sends a close frame with the code, ends the output, and closes the socket when
+     * the peer has closed too or the linger of {@link ConnectSpec#closeLinger()} has passed. While the WebSocket is not
+     * open yet this is {@link #abort()}. Idempotent.
      *
      * @param code   the close code
-     * @param reason the reason phrase (at most 123 bytes)
+     * @param reason the reason phrase (cut to 123 bytes)
      */
     void close(int code, String reason);
 
     /**
-     * Releases everything the connection holds: closes the socket if it is still open and stops the transport's
-     * executors. Does not wait: every thread of the connection came from the owner's thread factory, and the owner
-     * waits for them.
+     * Closes the socket now, without a close frame. A connect still in its handshake fails at once (the connecting
+     * thread is released) and reports nothing to the listener. Idempotent.
      */
-    void release();
+    void abort();
+
+    /**
+     * Whether the WebSocket is open.
+     *
+     * @return {@code true} between the handshake and the close
+     */
+    boolean isOpen();
+
+    /**
+     * Completes when the connection holds nothing any more: the socket's descriptor is released (or no socket was
+     * opened) and the connecting thread has returned.
+     *
+     * @return the future; never fails
+     */
+    CompletableFuture<Void> released();
+
+    /** The outcome of a {@link #send(String, SendCallback)}. */
+    interface SendCallback {
+
+        /** The message was handed to the socket. */
+        default void sent() {
+        }
+
+        /**
+         * The message could not be sent.
+         *
+         * @param cause why
+         */
+        void failed(Throwable cause);
+    }
 }

@@ -7,26 +7,54 @@ public final class TransportException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    private final boolean timeout;
+    /** What kind of failure it was. */
+    public enum Kind {
+        /** The host name could not be resolved. */
+        UNKNOWN_HOST,
+        /** Nothing listens at the address, or the network refused the connection. */
+        REFUSED,
+        /** The server (or the network) closed or reset the connection during the handshake. */
+        CLOSED_DURING_HANDSHAKE,
+        /** The server answered the upgrade with another HTTP status than 101. */
+        HTTP_STATUS,
+        /** TLS failed (untrusted certificate, wrong host name, no common protocol). */
+        TLS,
+        /** Anything else. */
+        OTHER
+    }
+
+    private final Kind kind;
+    private final int httpStatus;
 
     /**
      * Creates the exception.
      *
-     * @param message the readable message
-     * @param cause   the underlying failure
-     * @param timeout whether the server did not answer in time (as opposed to refusing)
+     * @param kind       the kind
+     * @param message    the readable message
+     * @param httpStatus the HTTP status for {@link Kind#HTTP_STATUS}, else 0
+     * @param cause      the underlying failure
      */
-    public TransportException(String message, Throwable cause, boolean timeout) {
+    public TransportException(Kind kind, String message, int httpStatus, Throwable cause) {
         super(message, cause);
-        this.timeout = timeout;
+        this.kind = kind;
+        this.httpStatus = httpStatus;
     }
 
     /**
-     * Whether the server did not answer in time.
+     * The kind of failure.
      *
-     * @return {@code true} for a timeout
+     * @return the kind
      */
-    public boolean isTimeout() {
-        return timeout;
+    public Kind kind() {
+        return kind;
+    }
+
+    /**
+     * The HTTP status the server refused the upgrade with.
+     *
+     * @return the status, or 0
+     */
+    public int httpStatus() {
+        return httpStatus;
     }
 }

@@ -1,0 +1,697 @@
+package ai.alo.audio.impl;
+
+import ai.alo.audio.AloAudioConfig;
+import ai.alo.audio.AloAudioStateException;
+import ai.alo.audio.AloConnectException;
+import ai.alo.audio.AudioChannel;
+import ai.alo.audio.AudioUser;
+import ai.alo.audio.ConnectCancelledException;
+import ai.alo.audio.ConnectionState;
+import ai.alo.audio.DisconnectReason;
+import ai.alo.audio.Participant;
+import ai.alo.audio.event.AloAudioEvent;
+import ai.alo.audio.event.ConnectionChangeEvent;
+import ai.alo.audio.event.DisconnectEvent;
+import ai.alo.audio.impl.observe.DisconnectJfrEvent;
+import ai.alo.audio.impl.observe.LossJfrEvent;
+import ai.alo.audio.impl.observe.RuntimeMetrics;
+import ai.alo.audio.impl.runtime.ClientRuntime;
+import ai.alo.audio.impl.runtime.Deadline;
+import ai.alo.audio.impl.runtime.SerialQueue;
+import ai.alo.audio.impl.ws.ConnectSpec;
+import ai.alo.audio.impl.ws.SignallingConnection;
+import ai.alo.audio.impl.ws.SignallingListener;
+import ai.alo.audio.impl.ws.TransportException;
+import ai.alo.audio.protocol.CloseCodes;
+import ai.alo.audio.protocol.Leave;
+import ai.alo.audio.protocol.MessageCodec;
+import ai.alo.audio.protocol.ProtocolException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one state machine of a client: it owns the client's {@link ConnectionState}, its current {@link Connection},
+ * and the order of its events.
+ *
+ * <h2>Locking and events</h2>
+ * <p>{@link #lock} guards the state, the current connection and each connection's protocol fields. A transition names
+ * the state it leaves and happens only if the client is still in it ({@link StateTable} lists what is allowed), and it
+ * queues its events on the client's {@link SerialQueue} before the lock is released, so events are delivered in the
+ * order of the transitions, on an event thread, never under the lock. Futures returned by {@code connect()} are
+ * completed on an event thread too (never on a socket I/O thread, never inside the client's own queue, so that a
+ * listener may block on one).
+ *
+ * <h2>Ending a connection</h2>
+ * <p>A connection ends exactly once: {@code connection.ending} goes from null to set under the lock, and only the
+ * thread that sets it goes on. Every connection's {@link DisconnectEvent} is queued exactly once ({@code
+ * connection.reported}). An intentional end ({@code disconnect()}, {@code close()}) commits {@code DISCONNECTING},
+ * releases the connection on the calling thread (bounded by the close grace), then commits {@code DISCONNECTED}. A
+ * failure commits {@code ERROR} and its event at once and releases without waiting: nothing in a release blocks, so it
+ * may run on any thread, the I/O thread included.
+ *
+ * <p>Thread-safe. Interrupts do not break any of this: no wait in here can be cut short by one, and the interrupt
+ * flag is kept.
+ */
+final class ClientStateMachine {
+
+    private static final System.Logger LOG = System.getLogger("ai.alo.audio");
+    static final String CLIENT_SOFTWARE = "alo-audio-java/0.1.0";
+    /** How long {@code close()} waits for the events already queued to be delivered. */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    /** How many droppable events a client's queue holds while a listener blocks. */
+    static final int EVENT_QUEUE_CAPACITY = 10_000;
+
+    private final AloAudioConfig config;
+    private final String name;
+    private final ClientRuntime runtime;
+    private final MessageCodec codec;
+    private final SerialQueue queue;
+    private final Listeners listeners;
+    private final RuntimeMetrics metrics;
+    private final AtomicBoolean plainTokenWarned = new AtomicBoolean();
+
+    private final Object lock = new Object();
+    private volatile ConnectionState state = ConnectionState.NOT_CONNECTED;
+    // guarded by lock
+    private Connection current;
+    private Connection queued;
+    private long attempts;
+    private boolean closing;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    private final Object owner;
+
+    ClientStateMachine(AloAudioConfig config, ClientRuntime runtime, Object owner) {
+        this.owner = owner;
+        this.config = Objects.requireNonNull(config, "config");
+        this.name = config.name();
+        this.runtime = runtime;
+        this.codec = runtime.codec();
+        this.metrics = runtime.metrics();
+        this.queue = runtime.events().newQueue(name, EVENT_QUEUE_CAPACITY);
+        this.listeners = new Listeners(name);
+    }
+
+    String name() {
+        return name;
+    }
+
+    AloAudioConfig config() {
+        return config;
+    }
+
+    ConnectionState state() {
+        return state;
+    }
+
+    Listeners listeners() {
+        return listeners;
+    }
+
+    SerialQueue queue() {
+        return queue;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // connect
+
+    CompletableFuture<AudioChannel> connect(AudioChannel channel) {
+        Objects.requireNonNull(channel, "channel");
+        Connection started;
+        synchronized (lock) {
+            if (closing || state == ConnectionState.CLOSED) {
+                throw new AloAudioStateException("AloAudio client '" + name + "' is closed", state);
+            }
+            switch (state) {
+                case CONNECTING:
+                case ACQUIRING_ACCESS:
+                case CONNECTED:
+                    return sameChannelOrThrow(current, channel);
+                case DISCONNECTING:
+                    // Starts when the disconnect has finished; that disconnect never closes it. Returns at once.
+                    if (queued != null) {
+                        return sameChannelOrThrow(queued, channel);
+                    }
+                    queued = newConnection(channel);
+                    return queued.future.copy();
+                default:
+                    started = newConnection(channel);
+                    current = started;
+                    transitionLocked(state, ConnectionState.CONNECTING, "", channel);
+            }
+        }
+        start(started);
+        return started.future.copy();
+    }
+
+    private CompletableFuture<AudioChannel> sameChannelOrThrow(Connection connection, AudioChannel channel) {
+        if (connection.channel.equals(channel)) {
+            return connection.future.copy();
+        }
+        throw new AloAudioStateException("AloAudio client '" + name + "' is " + state + " on channel '"
+                + connection.channel.id() + "'; call disconnect() before connecting to '" + channel.id() + "'", state);
+    }
+
+    private Connection newConnection(AudioChannel channel) {
+        return new Connection(++attempts, channel, this, runtime.timer(), codec);
+    }
+
+    /** Starts a connection that is current and {@code CONNECTING}; never throws. */
+    private void start(Connection connection) {
+        metrics.connectStarted();
+        try {
+            runtime.ensureStarted();
+            warnIfTokenTravelsInClear();
+            connection.connectTimeout(connection.schedule(() -> connectTimedOut(connection),
+                    config.connectTimeout().toNanos()));
+            SignallingConnection signalling = runtime.transport().connect(new ConnectSpec(config.serverUri(),
+                    config.userAuthToken(), config.maxMessageSize(), config.sslContext().orElse(null),
+                    config.closeGrace(), name), new Events(connection));
+            if (connection.attach(signalling)) {
+                signalling.start();
+            }
+        } catch (RejectedExecutionException | OutOfMemoryError e) {
+            fail(connection, Ending.noThread(e));
+        } catch (RuntimeException | LinkageError e) {
+            // LinkageError: a class of the transport is missing from the deployment (a packaging mistake).
+            fail(connection, Ending.internal(e));
+        }
+    }
+
+    private void warnIfTokenTravelsInClear() {
+        if (!"ws".equalsIgnoreCase(config.serverUri().getScheme()) || isLoopback(config.serverUri().getHost())
+                || !plainTokenWarned.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.log(Level.WARNING, "ALOAUD-1005 [{0}] the user auth token is sent unencrypted over ws:// to {1}, which "
+                + "is not a loopback address; use wss://", name, config.serverUri().getHost());
+    }
+
+    private static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.equals("localhost") || h.endsWith(".localhost")) {
+            return true;
+        }
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        // only literal addresses are checked: no name is resolved for a log line
+        if (!h.matches("[0-9.]+|[0-9a-f:.]+")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(h).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // intentional ends: disconnect() and close()
+
+    void disconnect() {
+        endIntentionally(DisconnectReason.CLIENT_INITIATED, CloseCodes.NORMAL);
+    }
+
+    /** The one path of an intentional end: {@code disconnect()} (1000) and {@code close()} (1001). */
+    private void endIntentionally(DisconnectReason reason, int code) {
+        long begin = System.nanoTime();
+        Connection connection = null;
+        Connection cancelled = null;
+        CompletableFuture<Void> waitFor = null;
+        String leave = null;
+        synchronized (lock) {
+            switch (state) {
+                case CONNECTING:
+                case ACQUIRING_ACCESS:
+                case CONNECTED:
+                    connection = current;
+                    connection.ending = Ending.intentional(reason, code,
+                            connection.phase != Connection.Phase.OPENING);
+                    if (connection.phase == Connection.Phase.JOINED || connection.phase == Connection.Phase.ROSTER) {
+                        leave = codec.encode(new Leave(null, connection.channel.id()));
+                    }
+                    transitionLocked(state, ConnectionState.DISCONNECTING, "", connection.channel);
+                    break;
+                case DISCONNECTING:
+                    cancelled = queued;
+                    queued = null;
+                    waitFor = current.done;
+                    break;
+                case ERROR:
+                    transitionLocked(ConnectionState.ERROR, ConnectionState.DISCONNECTED, "",
+                            current == null ? null : current.channel);
+                    waitFor = current == null ? null : current.done;
+                    break;
+                default:
+                    return;
+            }
+        }
+        if (cancelled != null) {
+            cancelQueued(cancelled, reason);
+        }
+        if (connection == null) {
+            if (waitFor != null) {
+                // another thread is disconnecting, or a failed connection is still being released: wait for it
+                Deadline.after(config.closeGrace().multipliedBy(2).plusMillis(100)).await(waitFor);
+            }
+            return;
+        }
+        boolean inTime = connection.release(connection.ending, leave, Deadline.after(config.closeGrace()));
+        if (!inTime) {
+            LOG.log(Level.WARNING, "ALOAUD-1201 [{0}] the socket of connection {1} was not released within the close "
+                    + "grace of {2} ms; it is closed and released by the socket I/O thread", name,
+                    String.valueOf(connection.id), String.valueOf(config.closeGrace().toMillis()));
+        }
+        finishIntentional(connection, reason, begin);
+    }
+
+    private void finishIntentional(Connection connection, DisconnectReason reason, long begin) {
+        Connection next = null;
+        synchronized (lock) {
+            boolean moved = transitionLocked(ConnectionState.DISCONNECTING, ConnectionState.DISCONNECTED, "",
+                    connection.channel);
+            reportLocked(connection, ConnectionState.DISCONNECTED);
+            if (moved && queued != null && !closing) {
+                next = queued;
+                queued = null;
+                current = next;
+                transitionLocked(ConnectionState.DISCONNECTED, ConnectionState.CONNECTING, "", next.channel);
+            }
+        }
+        connection.done.complete(null);
+        long took = System.nanoTime() - begin;
+        metrics.disconnectCall(took);
+        recordDisconnect(connection, ConnectionState.DISCONNECTED, took);
+        LOG.log(Level.INFO, "ALOAUD-1002 [{0}] disconnected from channel {1} (close code {2})", name,
+                connection.channel.id(), String.valueOf(connection.ending.closeToSend()));
+        if (!connection.future.isDone()) {
+            ConnectCancelledException cancel = new ConnectCancelledException("connect to channel '"
+                    + connection.channel.id() + "' was cancelled by " + (reason == DisconnectReason.CLIENT_SHUTDOWN
+                    ? "close()" : "disconnect()"), reason, connection.ending.closeCode());
+            completeLater(() -> connection.future.completeExceptionally(cancel), connection);
+        }
+        if (next != null) {
+            start(next);
+        }
+    }
+
+    private void cancelQueued(Connection connection, DisconnectReason reason) {
+        ConnectCancelledException cancel = new ConnectCancelledException("connect to channel '"
+                + connection.channel.id() + "' was cancelled by " + (reason == DisconnectReason.CLIENT_SHUTDOWN
+                ? "close()" : "disconnect()") + " before it started", reason, 0);
+        completeLater(() -> connection.future.completeExceptionally(cancel), connection);
+    }
+
+    void close() {
+        CompletableFuture<Void> waitFor = null;
+        synchronized (lock) {
+            if (state == ConnectionState.CLOSED || closing) {
+                waitFor = closed;
+            }
+            closing = true;
+        }
+        if (waitFor != null) {
+            if (!queue.isDrainingThread()) {
+                Deadline.after(DRAIN_TIMEOUT.plus(config.closeGrace().multipliedBy(4))).await(waitFor);
+            }
+            return;
+        }
+        try {
+            endIntentionally(DisconnectReason.CLIENT_SHUTDOWN, CloseCodes.GOING_AWAY);
+            Connection cancelled;
+            synchronized (lock) {
+                // A disconnect() on another thread that is still releasing (slower than our wait) does not get to
+                // report its connection after CLOSED: its DisconnectEvent is queued now, and it finds it reported.
+                if (current != null && current.ending != null && !current.reported) {
+                    reportLocked(current, ConnectionState.DISCONNECTED);
+                }
+                cancelled = queued;
+                queued = null;
+                transitionLocked(state, ConnectionState.CLOSED, "", current == null ? null : current.channel);
+            }
+            if (cancelled != null) {
+                cancelQueued(cancelled, DisconnectReason.CLIENT_SHUTDOWN);
+            }
+        } finally {
+            CompletableFuture<Void> drained = queue.close();
+            if (!queue.isDrainingThread()) {
+                if (!Deadline.after(DRAIN_TIMEOUT).await(drained)) {
+                    // no event thread ran the queue (none could be started): deliver here rather than lose events
+                    queue.drainHere();
+                    if (!drained.isDone()) {
+                        LOG.log(Level.WARNING, "ALOAUD-1302 [{0}] listeners did not finish within {1} ms of close(); "
+                                + "the remaining events are delivered when they return", name,
+                                String.valueOf(DRAIN_TIMEOUT.toMillis()));
+                    }
+                }
+            }
+            runtime.clientClosed(owner);
+            closed.complete(null);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // failures
+
+    /**
+     * The one path of a failure: commits {@code ERROR} and the {@code DisconnectEvent} at once, then releases the
+     * connection (without waiting) and completes its future. Ignored if the connection already ended.
+     */
+    void fail(Connection connection, Ending ending) {
+        boolean wasConnected;
+        synchronized (lock) {
+            if (connection != current || connection.ending != null) {
+                return;
+            }
+            connection.ending = ending;
+            wasConnected = connection.phase == Connection.Phase.JOINED;
+            if (!transitionLocked(state, ConnectionState.ERROR, ending.message(), connection.channel)) {
+                return;
+            }
+            reportLocked(connection, ConnectionState.ERROR);
+        }
+        if (wasConnected) {
+            LOG.log(Level.WARNING, "ALOAUD-1003 [{0}] connection to channel {1} ended: {2} ({3}, close code {4})",
+                    name, connection.channel.id(), ending.message(), ending.reason(),
+                    String.valueOf(ending.closeCode()));
+            LossJfrEvent.record(name, connection.channel.id(), ending.reason().name(),
+                    ending.reason() == DisconnectReason.HEARTBEAT_TIMEOUT ? config.heartbeatTimeout().toMillis() : 0);
+        } else {
+            LOG.log(Level.WARNING, "ALOAUD-1004 [{0}] connect to channel {1} failed: {2} ({3})", name,
+                    connection.channel.id(), ending.message(), ending.reason());
+            connection.connectEvent.end();
+            connection.connectEvent.commit(name, connection.channel.id(), ending.reason().name());
+        }
+        long begin = System.nanoTime();
+        try {
+            connection.release(ending, null, null);
+        } finally {
+            connection.done.complete(null);
+            recordDisconnect(connection, ConnectionState.ERROR, System.nanoTime() - begin);
+            if (!connection.future.isDone()) {
+                AloConnectException failure = new AloConnectException(ending.message(), ending.reason(),
+                        ending.closeCode(), ending.cause());
+                completeLater(() -> connection.future.completeExceptionally(failure), connection);
+            }
+        }
+    }
+
+    void heartbeatTimeout(Connection connection, long silentMillis) {
+        LOG.log(Level.DEBUG, () -> "[" + name + "] nothing received for " + silentMillis + " ms");
+        fail(connection, Ending.heartbeatTimeout());
+    }
+
+    private void connectTimedOut(Connection connection) {
+        String stage;
+        boolean opened;
+        synchronized (lock) {
+            if (connection != current || connection.ending != null
+                    || connection.phase == Connection.Phase.JOINED) {
+                return;
+            }
+            opened = connection.phase != Connection.Phase.OPENING;
+            switch (connection.phase) {
+                case OPENING:
+                    stage = "the WebSocket did not open";
+                    break;
+                case HELLO_SENT:
+                    stage = "the service did not welcome the client";
+                    break;
+                default:
+                    stage = "the channel was not joined";
+                    break;
+            }
+        }
+        fail(connection, Ending.connectTimeout("Timed out after " + config.connectTimeout().toMillis()
+                + " ms connecting to the audio service at " + config.serverUri() + ": " + stage, opened));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // primitives for the message handlers
+
+    /**
+     * Runs a step under the state lock if the connection is still the live one (current, not ended).
+     *
+     * @param connection the connection
+     * @param step       the step; its result is returned
+     * @return the step's result, or {@code false} if the connection is no longer live
+     */
+    boolean whileLive(Connection connection, java.util.function.BooleanSupplier step) {
+        synchronized (lock) {
+            if (connection != current || connection.ending != null) {
+                return false;
+            }
+            return step.getAsBoolean();
+        }
+    }
+
+    /**
+     * Commits a transition of a live connection; for handlers, under {@link #whileLive}.
+     *
+     * @return whether the client was in {@code from}
+     */
+    boolean transition(ConnectionState from, ConnectionState to, AudioChannel channel) {
+        synchronized (lock) {
+            return transitionLocked(from, to, "", channel);
+        }
+    }
+
+    /** Queues an event of this client; for handlers, under {@link #whileLive}. */
+    void post(AloAudioEvent event) {
+        boolean droppable = !(event instanceof DisconnectEvent);
+        queue.post(listeners.deliveryOf(event), droppable, event);
+    }
+
+    /**
+     * The join is complete: {@code CONNECTED} was committed by the handler; completes the future after the events.
+     */
+    void connected(Connection connection) {
+        connection.cancelConnectTimeout();
+        long took = System.nanoTime() - connection.startNanos;
+        metrics.connected(took);
+        connection.connectEvent.end();
+        connection.connectEvent.commit(name, connection.channel.id(), ConnectionState.CONNECTED.name());
+        LOG.log(Level.INFO, "ALOAUD-1001 [{0}] connected to {1} as user {2}, channel {3}, session {4}", name,
+                config.serverUri(), config.user().id(), connection.channel.id(), connection.sessionId);
+        completeLater(() -> connection.future.complete(connection.channel), connection);
+    }
+
+    /** A pong arrived: the round trip is recorded. */
+    void roundTrip(long nanos) {
+        metrics.heartbeatRoundTrip(nanos);
+    }
+
+    MessageCodec codec() {
+        return codec;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // read access for the facade
+
+    Optional<AudioChannel> channel() {
+        synchronized (lock) {
+            return current == null || !(state.isActive() || state == ConnectionState.DISCONNECTING)
+                    ? Optional.empty() : Optional.of(current.channel);
+        }
+    }
+
+    List<Participant> participants() {
+        synchronized (lock) {
+            return isJoinedLocked() ? current.roster.snapshot().list() : List.of();
+        }
+    }
+
+    Optional<String> connectionId() {
+        synchronized (lock) {
+            return isJoinedLocked() ? Optional.ofNullable(current.connectionId) : Optional.empty();
+        }
+    }
+
+    Optional<String> sessionId() {
+        synchronized (lock) {
+            return current == null || current.ending != null ? Optional.empty()
+                    : Optional.ofNullable(current.sessionId);
+        }
+    }
+
+    private boolean isJoinedLocked() {
+        return current != null && current.ending == null && current.phase == Connection.Phase.JOINED;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // internals
+
+    private boolean transitionLocked(ConnectionState from, ConnectionState to, String message, AudioChannel channel) {
+        if (state != from) {
+            return false;
+        }
+        StateTable.check(from, to);
+        state = to;
+        post(new ConnectionChangeEvent(name, from, to, message, channel, Instant.now()));
+        return true;
+    }
+
+    private void reportLocked(Connection connection, ConnectionState endState) {
+        if (connection.reported) {
+            return;
+        }
+        connection.reported = true;
+        Ending ending = connection.ending;
+        post(new DisconnectEvent(name, endState, endState == ConnectionState.ERROR ? ending.message() : "",
+                ending.reason(), ending.initiator(), ending.closeCode(), connection.channel, config.user(),
+                connection.sessionId, connection.phase == Connection.Phase.JOINED, false, ending.cause(),
+                Instant.now()));
+    }
+
+    private void recordDisconnect(Connection connection, ConnectionState endState, long nanos) {
+        Ending ending = connection.ending;
+        boolean wasConnected = connection.phase == Connection.Phase.JOINED;
+        metrics.disconnected(endState, ending.reason());
+        DisconnectJfrEvent.record(name, connection.channel.id(), endState.name(), ending.reason().name(),
+                ending.initiator().name(), ending.closeCode(), wasConnected, nanos);
+    }
+
+    /**
+     * Completes a connect future on an event thread, never on a socket I/O thread (a slow continuation must not stall
+     * reading) and not through this client's own queue (a listener may block on the future: {@code
+     * connect(...).get()} inside a listener must not wait for itself). Inline if no event thread can take it.
+     */
+    private void completeLater(Runnable completion, Connection connection) {
+        try {
+            runtime.events().executor().execute(completion);
+        } catch (RejectedExecutionException | OutOfMemoryError e) {
+            completion.run();
+        }
+    }
+
+    static String closePhrase(Ending ending) {
+        switch (ending.reason()) {
+            case CLIENT_INITIATED:
+                return "disconnect";
+            case CLIENT_SHUTDOWN:
+                return "client shutdown";
+            case HEARTBEAT_TIMEOUT:
+                return "heartbeat timeout";
+            case CONNECT_TIMEOUT:
+                return "connect timeout";
+            case PROTOCOL_ERROR:
+                return "protocol error";
+            case UNSUPPORTED_PROTOCOL:
+                return "unsupported protocol version";
+            default:
+                return ending.reason().name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    AudioUser user() {
+        return config.user();
+    }
+
+    ClientRuntime runtime() {
+        return runtime;
+    }
+
+    /** Forwards the socket's events of one connection into the state machine; a throwing step ends it. */
+    private final class Events implements SignallingListener {
+
+        private final Connection connection;
+
+        Events(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void onOpen() {
+            guard(this::opened);
+        }
+
+        private void opened() {
+            boolean live = whileLive(connection, () -> {
+                if (connection.phase != Connection.Phase.OPENING) {
+                    return false;
+                }
+                connection.phase = Connection.Phase.HELLO_SENT;
+                return transitionLocked(ConnectionState.CONNECTING, ConnectionState.ACQUIRING_ACCESS, "",
+                        connection.channel);
+            });
+            if (live) {
+                connection.heartbeat.received();
+                connection.send(Handshake.hello(config));
+            }
+        }
+
+        @Override
+        public void onText(String text) {
+            guard(() -> received(text));
+        }
+
+        private void received(String text) {
+            connection.heartbeat.received();
+            MessageCodec.Decoded decoded;
+            try {
+                decoded = codec.decode(text, MessageHandlers.TYPES, config.maxMessageSize());
+            } catch (ProtocolException e) {
+                LOG.log(Level.WARNING, "ALOAUD-1102 [{0}] invalid message from the audio service: {1}", name,
+                        e.getMessage());
+                fail(connection, Ending.protocolError(e.getMessage(), e.closeCode()));
+                return;
+            }
+            if (decoded.isUnknown()) {
+                LOG.log(Level.DEBUG, () -> "ALOAUD-1104 [" + name + "] ignoring message of unknown type '"
+                        + decoded.type() + "'");
+                return;
+            }
+            MessageHandlers.dispatch(ClientStateMachine.this, connection, decoded.message());
+        }
+
+        @Override
+        public void onBinary() {
+            guard(() -> fail(connection, Ending.protocolError("binary frames are not part of protocol version "
+                    + connection.protocol, CloseCodes.PROTOCOL_ERROR)));
+        }
+
+        @Override
+        public void onClosed(int code, String phrase) {
+            guard(() -> {
+                boolean[] live = new boolean[1];
+                Ending[] ending = new Ending[1];
+                whileLive(connection, () -> {
+                    live[0] = true;
+                    ending[0] = CloseCodeMapping.fromClose(code, phrase, connection.endMessage,
+                            config.maxMessageSize());
+                    return true;
+                });
+                if (live[0]) {
+                    fail(connection, ending[0]);
+                }
+            });
+        }
+
+        @Override
+        public void onConnectFailed(TransportException failure) {
+            guard(() -> fail(connection, Ending.connectFailed(failure.getMessage(), failure)));
+        }
+
+        private void guard(Runnable step) {
+            try {
+                step.run();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.log(Level.ERROR, "ALOAUD-1901 [" + name + "] internal error; ending the connection", e);
+                fail(connection, Ending.internal(e));
+            }
+        }
+    }
+}
