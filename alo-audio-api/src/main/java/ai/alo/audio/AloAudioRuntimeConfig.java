@@ -23,6 +23,7 @@ public final class AloAudioRuntimeConfig {
     private final int ioThreads;
     private final int eventThreads;
     private final int connectThreads;
+    private final int eventQueueCapacity;
 
     private AloAudioRuntimeConfig(Builder b) {
         this.name = b.name;
@@ -30,6 +31,7 @@ public final class AloAudioRuntimeConfig {
         this.ioThreads = b.ioThreads;
         this.eventThreads = b.eventThreads;
         this.connectThreads = b.connectThreads;
+        this.eventQueueCapacity = b.eventQueueCapacity;
     }
 
     /**
@@ -96,12 +98,23 @@ public final class AloAudioRuntimeConfig {
         return connectThreads;
     }
 
+    /**
+     * How many participant and connection-change events one client keeps queued while its listeners do not keep up
+     * (one blocks, say); beyond that the oldest of them are dropped and counted in the log. Disconnect events and
+     * future completions are never dropped.
+     *
+     * @return the capacity; default 10,000
+     */
+    public int eventQueueCapacity() {
+        return eventQueueCapacity;
+    }
+
     @Override
     public String toString() {
         return "AloAudioRuntimeConfig[name=" + name + ", threadFactory="
                 + (threadFactory == null ? "own daemon threads" : threadFactory.getClass().getName())
                 + ", ioThreads=" + ioThreads + ", eventThreads=" + eventThreads + ", connectThreads=" + connectThreads
-                + "]";
+                + ", eventQueueCapacity=" + eventQueueCapacity + "]";
     }
 
     /**
@@ -118,6 +131,7 @@ public final class AloAudioRuntimeConfig {
         private int ioThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         private int eventThreads = Math.min(8, Math.max(2, Runtime.getRuntime().availableProcessors() / 2));
         private int connectThreads = 4;
+        private int eventQueueCapacity = 10_000;
 
         private Builder() {
         }
@@ -180,6 +194,18 @@ public final class AloAudioRuntimeConfig {
         }
 
         /**
+         * Sets how many droppable events one client keeps queued while its listeners do not keep up (16 to
+         * 1,000,000).
+         *
+         * @param eventQueueCapacity the capacity
+         * @return this builder
+         */
+        public Builder eventQueueCapacity(int eventQueueCapacity) {
+            this.eventQueueCapacity = eventQueueCapacity;
+            return this;
+        }
+
+        /**
          * Checks the values and builds the configuration.
          *
          * @return the configuration
@@ -193,6 +219,10 @@ public final class AloAudioRuntimeConfig {
             check("ioThreads", ioThreads);
             check("eventThreads", eventThreads);
             check("connectThreads", connectThreads);
+            if (eventQueueCapacity < 16 || eventQueueCapacity > 1_000_000) {
+                throw new AloAudioConfigException("eventQueueCapacity must be between 16 and 1000000, was "
+                        + eventQueueCapacity);
+            }
             return new AloAudioRuntimeConfig(this);
         }
 

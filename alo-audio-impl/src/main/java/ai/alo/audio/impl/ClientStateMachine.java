@@ -67,8 +67,6 @@ final class ClientStateMachine {
     static final String CLIENT_SOFTWARE = "alo-audio-java/0.1.0";
     /** How long {@code close()} waits for the events already queued to be delivered. */
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
-    /** How many droppable events a client's queue holds while a listener blocks. */
-    static final int EVENT_QUEUE_CAPACITY = 10_000;
 
     private final AloAudioConfig config;
     private final String name;
@@ -78,6 +76,8 @@ final class ClientStateMachine {
     private final Listeners listeners;
     private final RuntimeMetrics metrics;
     private final AtomicBoolean plainTokenWarned = new AtomicBoolean();
+    /** Test seam: runs on the thread of an intentional end between the release and the final commit. */
+    private volatile Runnable afterIntentionalRelease = () -> { };
 
     private final Object lock = new Object();
     private volatile ConnectionState state = ConnectionState.NOT_CONNECTED;
@@ -97,7 +97,7 @@ final class ClientStateMachine {
         this.runtime = runtime;
         this.codec = runtime.codec();
         this.metrics = runtime.metrics();
-        this.queue = runtime.events().newQueue(name, EVENT_QUEUE_CAPACITY);
+        this.queue = runtime.events().newQueue(name, runtime.config().eventQueueCapacity());
         this.listeners = new Listeners(name);
     }
 
@@ -187,7 +187,7 @@ final class ClientStateMachine {
         }
     }
 
-    private void warnIfTokenTravelsInClear() {
+    void warnIfTokenTravelsInClear() {
         if (!"ws".equalsIgnoreCase(config.serverUri().getScheme()) || isLoopback(config.serverUri().getHost())
                 || !plainTokenWarned.compareAndSet(false, true)) {
             return;
@@ -196,7 +196,7 @@ final class ClientStateMachine {
                 + "is not a loopback address; use wss://", name, config.serverUri().getHost());
     }
 
-    private static boolean isLoopback(String host) {
+    static boolean isLoopback(String host) {
         if (host == null) {
             return false;
         }
@@ -270,6 +270,7 @@ final class ClientStateMachine {
             return;
         }
         boolean inTime = connection.release(connection.ending, leave, Deadline.after(config.closeGrace()));
+        afterIntentionalRelease.run();
         if (!inTime) {
             LOG.log(Level.WARNING, "ALOAUD-1201 [{0}] the socket of connection {1} was not released within the close "
                     + "grace of {2} ms; it is closed and released by the socket I/O thread", name,
@@ -347,6 +348,10 @@ final class ClientStateMachine {
             }
         } finally {
             CompletableFuture<Void> drained = queue.close();
+            if (queue.isStarved()) {
+                // no event thread could be started for this client: deliver on the closing thread, now
+                queue.drainHere();
+            }
             if (!queue.isDrainingThread()) {
                 if (!Deadline.after(DRAIN_TIMEOUT).await(drained)) {
                     // no event thread ran the queue (none could be started): deliver here rather than lose events
@@ -529,6 +534,21 @@ final class ClientStateMachine {
 
     private boolean isJoinedLocked() {
         return current != null && current.ending == null && current.phase == Connection.Phase.JOINED;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // test seams (package-private)
+
+    /** The current (or last) connection attempt. */
+    Connection currentConnection() {
+        synchronized (lock) {
+            return current;
+        }
+    }
+
+    /** Runs {@code hook} on the thread of each intentional end, after the release and before the final commit. */
+    void afterIntentionalRelease(Runnable hook) {
+        this.afterIntentionalRelease = hook;
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -214,6 +214,77 @@ class BadInputTest extends ServerBackedTest {
         assertEquals(1001, events.nextDisconnect().closeCode());
     }
 
+    @Test
+    void welcomeWithAVersionThisClientDoesNotSpeak_isReportedAsDetectedByTheClient_closedWith1002()
+            throws Exception {
+        String user = ServerFixture.newUserId();
+        fixture.server.addListener(new ServerListener() {
+            @Override
+            public void onMessage(SessionInfo session, String type) {
+                // arrives before the service's own welcome
+                if ("hello".equals(type) && user.equals(session.userId())) {
+                    fixture.server.sendRaw(session.sessionId(), "{\"type\":\"welcome\",\"protocol\":99,"
+                            + "\"sessionId\":\"s-x\",\"heartbeat\":{\"intervalMs\":1000,\"timeoutMs\":2500}}");
+                }
+            }
+        });
+        RecordingListener events = new RecordingListener();
+        AloAudio audio = fixture.client(user, events);
+
+        AloConnectException failure = connectFailure(audio.connect(ServerFixture.CHANNEL));
+
+        assertEquals(DisconnectReason.UNSUPPORTED_PROTOCOL, failure.reason());
+        assertTrue(failure.getMessage().contains("protocol version 99"), failure.getMessage());
+        DisconnectEvent event = events.nextDisconnect();
+        assertEquals(Initiator.CLIENT, event.initiator(), "this client detected it, not the server");
+        assertEquals(1002, event.closeCode());
+        fixture.events.await("closed " + user + " 1002");
+    }
+
+    @Test
+    void joinRefusedByRequestId_failsTheConnectWithJoinRejected() throws Exception {
+        String user = ServerFixture.newUserId();
+        fixture.server.addListener(new ServerListener() {
+            @Override
+            public void onMessage(SessionInfo session, String type) {
+                if ("join".equals(type) && user.equals(session.userId())) {
+                    // the client's first request id is "1"; this refusal arrives before the service's own answer
+                    fixture.server.sendRaw(session.sessionId(), "{\"type\":\"error\",\"requestId\":\"1\","
+                            + "\"code\":\"join.rejected\",\"message\":\"not allowed\",\"ref\":\"join\"}");
+                }
+            }
+        });
+        AloAudio audio = fixture.client(user, new RecordingListener());
+
+        AloConnectException failure = connectFailure(audio.connect(ServerFixture.CHANNEL));
+
+        assertEquals(DisconnectReason.JOIN_REJECTED, failure.reason());
+        assertTrue(failure.getMessage().endsWith(": not allowed"), failure.getMessage());
+    }
+
+    @Test
+    void connectionGoneBeforeTheJoinIsAnswered_failsAtOnce_notAtTheConnectTimeout() throws Exception {
+        String user = ServerFixture.newUserId();
+        fixture.server.addListener(new ServerListener() {
+            @Override
+            public void onMessage(SessionInfo session, String type) {
+                if ("hello".equals(type) && user.equals(session.userId())) {
+                    fixture.server.dropConnection(session.sessionId());
+                }
+            }
+        });
+        AloAudio audio = fixture.client(fixture.config(user).name(user).connectTimeout(Duration.ofSeconds(30))
+                .build(), new RecordingListener());
+
+        long start = System.nanoTime();
+        AloConnectException failure = connectFailure(audio.connect(ServerFixture.CHANNEL));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertEquals(DisconnectReason.CONNECTION_LOST, failure.reason());
+        assertTrue(millis < 5_000, "reported after " + millis + " ms; the connect timeout is 30 s");
+        fixture.awaitNothingHeld();
+    }
+
     private AloAudio connected(String user, RecordingListener events) throws Exception {
         AloAudio audio = fixture.client(user, events);
         audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
@@ -243,7 +314,7 @@ class BadInputTest extends ServerBackedTest {
         assertEquals(1, events.count(AloAudioEvent.class::isInstance) > 0 ? events.disconnects().size() : 0);
     }
 
-    private static AloConnectException connectFailure(CompletableFuture<?> future) {
+    static AloConnectException connectFailure(CompletableFuture<?> future) {
         ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(15, TimeUnit.SECONDS));
         return assertInstanceOf(AloConnectException.class, e.getCause());
     }

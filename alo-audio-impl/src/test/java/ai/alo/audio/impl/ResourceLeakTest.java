@@ -90,7 +90,7 @@ class ResourceLeakTest extends ServerBackedTest {
         return settle(target, ProcessResources::threads);
     }
 
-    private static int settledFds(int target) throws InterruptedException {
+    static int settledFds(int target) throws InterruptedException {
         return settle(target, ProcessResources::fileDescriptors);
     }
 

@@ -37,9 +37,13 @@ final class ServerFixture implements AutoCloseable {
     }
 
     ServerFixture(AloAudioServer.Builder builder) {
+        this(builder, AloAudioRuntimeConfig.builder());
+    }
+
+    ServerFixture(AloAudioServer.Builder builder, AloAudioRuntimeConfig.Builder runtimeConfig) {
         server = builder.build().start();
         server.addListener(events);
-        runtime = (ClientRuntime) new DefaultAloAudioProvider().createRuntime(AloAudioRuntimeConfig.builder()
+        runtime = (ClientRuntime) new DefaultAloAudioProvider().createRuntime(runtimeConfig
                 .name("alo-test-" + RUNTIMES.incrementAndGet()).build());
     }
 

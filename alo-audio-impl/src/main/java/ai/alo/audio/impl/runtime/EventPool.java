@@ -34,6 +34,7 @@ public final class EventPool {
     private final RuntimeTimer timer;
     private final Set<SerialQueue> draining = ConcurrentHashMap.newKeySet();
     private Cancellable watchdog = Cancellable.NONE;
+    private final java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Creates the pool; its threads start with the first task.
@@ -79,10 +80,19 @@ public final class EventPool {
     }
 
     void retryLater(SerialQueue queue) {
+        if (!timer.isRunning()) {
+            // no timer either: the client's close() delivers what is queued, on its own thread
+            return;
+        }
+        retries.incrementAndGet();
         try {
-            timer.schedule(queue::schedule, TimeUnit.MILLISECONDS.toNanos(100));
+            timer.schedule(() -> {
+                retries.decrementAndGet();
+                queue.retry();
+            }, TimeUnit.MILLISECONDS.toNanos(100));
         } catch (RejectedExecutionException e) {
             // the runtime is closing; close() drains what is left on the closing thread
+            retries.decrementAndGet();
         }
     }
 
@@ -121,9 +131,9 @@ public final class EventPool {
         return executor.getQueue().size();
     }
 
-    /** How many periodic tasks of its own the pool keeps on the timer (its watchdog). */
+    /** How many tasks of its own the pool keeps on the timer: its watchdog, and retries of starved queues. */
     synchronized int ownTimerTasks() {
-        return watchdog == Cancellable.NONE ? 0 : 1;
+        return (watchdog == Cancellable.NONE ? 0 : 1) + retries.get();
     }
 
     /** Stops the watchdog and lets the threads end once their work is done (without waiting). */

@@ -21,6 +21,7 @@ public final class RuntimeTimer {
     private static final System.Logger LOG = System.getLogger("ai.alo.audio");
 
     private final ScheduledThreadPoolExecutor executor;
+    private volatile boolean started;
 
     /**
      * Creates the timer; its thread starts with {@link #start()}.
@@ -42,6 +43,16 @@ public final class RuntimeTimer {
      */
     public void start() {
         executor.prestartCoreThread();
+        started = true;
+    }
+
+    /**
+     * Whether the timer thread runs: started and not shut down.
+     *
+     * @return {@code true} when tasks scheduled now will run
+     */
+    public boolean isRunning() {
+        return started && !executor.isShutdown();
     }
 
     /**

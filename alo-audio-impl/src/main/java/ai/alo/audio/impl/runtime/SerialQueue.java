@@ -41,6 +41,8 @@ public final class SerialQueue {
     private boolean running;
     private boolean closed;
     private boolean rejectionReported;
+    /** The last attempt to get an event thread failed, and no drain has run since. */
+    private boolean starved;
     private long droppedSinceReport;
 
     private volatile Thread drainingThread;
@@ -119,6 +121,7 @@ public final class SerialQueue {
             synchronized (this) {
                 report = !rejectionReported;
                 rejectionReported = true;
+                starved = true;
             }
             if (report) {
                 LOG.log(Level.ERROR, "ALOAUD-1305 [" + owner + "] no event thread could be started; events wait and "
@@ -128,12 +131,27 @@ public final class SerialQueue {
         }
     }
 
+    /** A retry after a failure to get a thread: tries again if there is still something to run. */
+    void retry() {
+        synchronized (this) {
+            if (running || tasks.isEmpty()) {
+                if (!running) {
+                    scheduled = false;
+                    starved = false;
+                }
+                return;
+            }
+        }
+        schedule();
+    }
+
     void drain() {
         synchronized (this) {
             if (running) {
                 return;
             }
             running = true;
+            starved = false;
         }
         drainingThread = Thread.currentThread();
         pool.draining(this, true);
@@ -244,6 +262,15 @@ public final class SerialQueue {
             }
         }
         return drained;
+    }
+
+    /**
+     * Whether tasks wait because no event thread could be started for them.
+     *
+     * @return {@code true} when starved
+     */
+    public synchronized boolean isStarved() {
+        return starved && !running && !tasks.isEmpty();
     }
 
     /**

@@ -269,11 +269,14 @@ final class WebSocketConnection implements SignallingConnection, TcpConnection.H
 
     @Override
     public void onReleased() {
-        Cancellable timer = linger;
+        Cancellable timer;
+        synchronized (this) {
+            tcpReleased = true;
+            timer = linger;
+        }
         if (timer != null) {
             timer.cancel();
         }
-        tcpReleased = true;
         releasedIfDone();
     }
 
@@ -299,8 +302,11 @@ final class WebSocketConnection implements SignallingConnection, TcpConnection.H
             return;
         }
         connection.finishWriting();
-        if (linger == null) {
-            linger = transport.timer().schedule(connection::close, spec.closeLinger().toNanos());
+        synchronized (this) {
+            // once: Tyrus closes its writer and calls the close listener, possibly on two threads
+            if (linger == null && !tcpReleased) {
+                linger = transport.timer().schedule(connection::close, spec.closeLinger().toNanos());
+            }
         }
     }
 
