@@ -22,6 +22,13 @@ import javax.net.ssl.SSLContext;
  *
  * <p>{@link #toString()} never shows the user auth token.
  *
+ * <h2>Validation</h2>
+ * <p>Every rule about the values lives in the {@link Builder}: a setter rejects what is wrong on its own (a null, a
+ * name that is not a valid client name, text that is not a URI), and {@link Builder#build()} checks what is required
+ * and how the values relate. Each problem is an {@link AloAudioConfigException} whose {@link
+ * AloAudioConfigException#property() property()} names the setting, so that code that reads the values from somewhere
+ * else (configuration keys, a form) can name its own key or field. An instance of this class is always valid.
+ *
  * @since 0.1
  */
 public final class AloAudioConfig {
@@ -58,10 +65,10 @@ public final class AloAudioConfig {
     private final int maxMessageSize;
     private final SSLContext sslContext;
 
-    private AloAudioConfig(Builder b) {
+    private AloAudioConfig(Builder b, AudioUser user) {
         this.name = b.name;
         this.serverUri = b.serverUri;
-        this.user = b.user;
+        this.user = user;
         this.userAuthToken = b.userAuthToken;
         this.ttsEnabled = b.ttsEnabled;
         this.audioInputDeviceId = b.audioInputDeviceId;
@@ -92,7 +99,9 @@ public final class AloAudioConfig {
         Builder b = new Builder();
         b.name = name;
         b.serverUri = serverUri;
-        b.user = user;
+        b.userId = user.id();
+        b.userName = user.name();
+        b.userDeviceId = user.deviceId();
         b.userAuthToken = userAuthToken;
         b.ttsEnabled = ttsEnabled;
         b.audioInputDeviceId = audioInputDeviceId;
@@ -255,8 +264,10 @@ public final class AloAudioConfig {
     }
 
     /**
-     * Builds an {@link AloAudioConfig}. Setters take the ALO SDK's names; {@link #build()} checks the values.
-     * Not thread-safe.
+     * Builds an {@link AloAudioConfig}. Setters take the ALO SDK's names. A setter throws at once only for what it can
+     * tell on its own (null where a value is required, an invalid client name, text that is not a URI); {@link
+     * #build()} checks everything else. Every {@link AloAudioConfigException} thrown here names its setting in {@link
+     * AloAudioConfigException#property()}. Not thread-safe.
      *
      * @since 0.1
      */
@@ -264,7 +275,10 @@ public final class AloAudioConfig {
 
         private String name = DEFAULT_NAME;
         private URI serverUri;
-        private AudioUser user;
+        /** The user's components; {@link #build()} makes the {@link AudioUser}, so a blank id is reported there. */
+        private String userId;
+        private String userName = "";
+        private String userDeviceId = "";
         private String userAuthToken;
         private boolean ttsEnabled;
         private String audioInputDeviceId;
@@ -284,9 +298,15 @@ public final class AloAudioConfig {
          *
          * @param name the name
          * @return this builder
+         * @throws AloAudioConfigException (property {@code "name"}) if the name is not valid
          */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty() || name.length() > MAX_NAME_LENGTH || !name.matches("[A-Za-z0-9._-]+")) {
+                throw new AloAudioConfigException("name", "name must be 1 to " + MAX_NAME_LENGTH
+                        + " letters, digits, '.', '_' or '-', was '" + name + "'", null);
+            }
+            this.name = name;
             return this;
         }
 
@@ -313,19 +333,39 @@ public final class AloAudioConfig {
             try {
                 this.serverUri = new URI(serverUri.trim());
             } catch (java.net.URISyntaxException e) {
-                throw new AloAudioConfigException("serverUri is not a valid URI: " + e.getMessage(), e);
+                throw new AloAudioConfigException("serverUri", "serverUri is not a valid URI: " + e.getReason()
+                        + " at index " + e.getIndex(), e);
             }
             return this;
         }
 
         /**
-         * Sets the user. Required.
+         * Sets the user. Required (this or {@link #user(String, String, String)}).
          *
          * @param user the user
          * @return this builder
          */
         public Builder user(AudioUser user) {
-            this.user = Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(user, "user");
+            return user(user.id(), user.name(), user.deviceId());
+        }
+
+        /**
+         * Sets the user from its components, as read from configuration or typed in. Unlike {@code new
+         * AudioUser(...)}, which rejects a blank id at once with an {@link IllegalArgumentException}, this leaves the
+         * check to {@link #build()}, which reports a blank id as an {@link AloAudioConfigException} with property
+         * {@code "user.id"} (together with any other problem of the configuration).
+         *
+         * @param id       the ALO Cloud user id the token was issued for; must not be blank when built
+         * @param name     the display name; may be empty
+         * @param deviceId the id of this client device or installation; may be empty
+         * @return this builder
+         * @throws NullPointerException if a component is null
+         */
+        public Builder user(String id, String name, String deviceId) {
+            this.userId = Objects.requireNonNull(id, "id");
+            this.userName = Objects.requireNonNull(name, "name");
+            this.userDeviceId = Objects.requireNonNull(deviceId, "deviceId");
             return this;
         }
 
@@ -440,61 +480,91 @@ public final class AloAudioConfig {
         }
 
         /**
-         * Checks the values and builds the configuration.
+         * Checks the values and builds the configuration. Every rule is checked, in the order of the setters; a rule
+         * that relates two values is checked only when both are valid on their own.
          *
          * @return the configuration
-         * @throws AloAudioConfigException naming the first missing or invalid setting
+         * @throws AloAudioConfigException for the first missing or invalid setting (named by its {@link
+         *                                 AloAudioConfigException#property() property()}), with one suppressed
+         *                                 {@code AloAudioConfigException} for each further one
          */
         public AloAudioConfig build() {
-            if (name.isEmpty() || name.length() > MAX_NAME_LENGTH || !name.matches("[A-Za-z0-9._-]+")) {
-                throw new AloAudioConfigException("name must be 1 to " + MAX_NAME_LENGTH
-                        + " letters, digits, '.', '_' or '-', was '" + name + "'");
-            }
+            Problems problems = new Problems();
+            // the name was checked by name(String)
             if (serverUri == null) {
-                throw new AloAudioConfigException("serverUri is required (the audio service's ws:// or wss:// URI)");
+                problems.add("serverUri", "serverUri is required (the audio service's ws:// or wss:// URI)");
+            } else {
+                String scheme = serverUri.getScheme() == null ? "" : serverUri.getScheme().toLowerCase(Locale.ROOT);
+                if (serverUri.getRawUserInfo() != null) {
+                    // checked first: the other messages quote the URI, and this one must not
+                    problems.add("serverUri", "serverUri must not contain user info; the user auth token is sent in "
+                            + "the Authorization header");
+                } else if (!scheme.equals("ws") && !scheme.equals("wss")) {
+                    problems.add("serverUri", "serverUri must use the ws:// or wss:// scheme, was '" + serverUri
+                            + "'");
+                } else if (serverUri.getHost() == null || serverUri.getHost().isEmpty()) {
+                    problems.add("serverUri", "serverUri has no host: '" + serverUri + "'");
+                }
             }
-            String scheme = serverUri.getScheme() == null ? "" : serverUri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("ws") && !scheme.equals("wss")) {
-                throw new AloAudioConfigException("serverUri must use the ws:// or wss:// scheme, was '"
-                        + serverUri + "'");
-            }
-            if (serverUri.getHost() == null || serverUri.getHost().isEmpty()) {
-                throw new AloAudioConfigException("serverUri has no host: '" + serverUri + "'");
-            }
-            if (serverUri.getRawUserInfo() != null) {
-                throw new AloAudioConfigException("serverUri must not contain user info; the user auth token is "
-                        + "sent in the Authorization header");
-            }
-            if (user == null) {
-                throw new AloAudioConfigException("user is required");
+            AudioUser user = null;
+            if (userId == null) {
+                problems.add("user.id", "user is required: its id is the ALO Cloud user id the token was issued for");
+            } else if (userId.isBlank()) {
+                problems.add("user.id", "user.id must not be blank; it is the ALO Cloud user id the token was "
+                        + "issued for");
+            } else {
+                user = new AudioUser(userId, userName, userDeviceId);
             }
             if (userAuthToken == null || userAuthToken.isBlank()) {
-                throw new AloAudioConfigException("userAuthToken is required");
+                problems.add("userAuthToken", "userAuthToken is required");
+            } else if (userAuthToken.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+                problems.add("userAuthToken", "userAuthToken contains whitespace or non-ASCII characters; it must "
+                        + "be the token string exactly as issued");
             }
-            if (userAuthToken.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-                throw new AloAudioConfigException("userAuthToken contains whitespace or non-ASCII characters; "
-                        + "it must be the token string exactly as issued");
-            }
-            if (heartbeatInterval.compareTo(MIN_HEARTBEAT_INTERVAL) < 0) {
-                throw new AloAudioConfigException("heartbeatInterval must be at least " + MIN_HEARTBEAT_INTERVAL
+            boolean intervalValid = heartbeatInterval.compareTo(MIN_HEARTBEAT_INTERVAL) >= 0;
+            if (!intervalValid) {
+                problems.add("heartbeatInterval", "heartbeatInterval must be at least " + MIN_HEARTBEAT_INTERVAL
                         + ", was " + heartbeatInterval);
             }
-            if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
-                throw new AloAudioConfigException("heartbeatTimeout (" + heartbeatTimeout
+            if (heartbeatTimeout.isNegative() || heartbeatTimeout.isZero()) {
+                problems.add("heartbeatTimeout", "heartbeatTimeout must be positive, was " + heartbeatTimeout);
+            } else if (intervalValid && heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+                problems.add("heartbeatTimeout", "heartbeatTimeout (" + heartbeatTimeout
                         + ") must be longer than heartbeatInterval (" + heartbeatInterval + ")");
             }
             if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-                throw new AloAudioConfigException("connectTimeout must be positive, was " + connectTimeout);
+                problems.add("connectTimeout", "connectTimeout must be positive, was " + connectTimeout);
             }
             if (closeGrace.compareTo(MIN_CLOSE_GRACE) < 0) {
-                throw new AloAudioConfigException("closeGrace must be at least " + MIN_CLOSE_GRACE
-                        + ", was " + closeGrace);
+                problems.add("closeGrace", "closeGrace must be at least " + MIN_CLOSE_GRACE + ", was " + closeGrace);
             }
             if (maxMessageSize < MIN_MAX_MESSAGE_SIZE) {
-                throw new AloAudioConfigException("maxMessageSize must be at least " + MIN_MAX_MESSAGE_SIZE
+                problems.add("maxMessageSize", "maxMessageSize must be at least " + MIN_MAX_MESSAGE_SIZE
                         + " bytes, was " + maxMessageSize);
             }
-            return new AloAudioConfig(this);
+            problems.throwIfAny();
+            return new AloAudioConfig(this, user);
+        }
+    }
+
+    /** The problems {@link Builder#build()} found: the first is thrown, the others are suppressed in it. */
+    private static final class Problems {
+
+        private AloAudioConfigException first;
+
+        void add(String property, String message) {
+            AloAudioConfigException problem = new AloAudioConfigException(property, message, null);
+            if (first == null) {
+                first = problem;
+            } else {
+                first.addSuppressed(problem);
+            }
+        }
+
+        void throwIfAny() {
+            if (first != null) {
+                throw first;
+            }
         }
     }
 }

@@ -213,23 +213,23 @@ public final class AloAudioRuntimeConfig {
          */
         public AloAudioRuntimeConfig build() {
             if (name.isEmpty() || name.length() > 64 || !name.matches("[A-Za-z0-9._-]+")) {
-                throw new AloAudioConfigException("runtime name must be 1 to 64 letters, digits, '.', '_' or '-', "
-                        + "was '" + name + "'");
+                throw new AloAudioConfigException("name", "runtime name must be 1 to 64 letters, digits, '.', '_' "
+                        + "or '-', was '" + name + "'", null);
             }
             check("ioThreads", ioThreads);
             check("eventThreads", eventThreads);
             check("connectThreads", connectThreads);
             if (eventQueueCapacity < 16 || eventQueueCapacity > 1_000_000) {
-                throw new AloAudioConfigException("eventQueueCapacity must be between 16 and 1000000, was "
-                        + eventQueueCapacity);
+                throw new AloAudioConfigException("eventQueueCapacity", "eventQueueCapacity must be between 16 and "
+                        + "1000000, was " + eventQueueCapacity, null);
             }
             return new AloAudioRuntimeConfig(this);
         }
 
         private static void check(String property, int value) {
             if (value < 1 || value > MAX_THREADS) {
-                throw new AloAudioConfigException(property + " must be between 1 and " + MAX_THREADS + ", was "
-                        + value);
+                throw new AloAudioConfigException(property, property + " must be between 1 and " + MAX_THREADS
+                        + ", was " + value, null);
             }
         }
     }

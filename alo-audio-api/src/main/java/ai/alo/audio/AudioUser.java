@@ -9,6 +9,14 @@ import java.util.Objects;
  * <p>An immutable value. The {@linkplain #id() user id} must be the ALO Cloud user id that the user auth token was
  * issued for: the audio service refuses a session whose user id does not match the token.
  *
+ * <h2>Always valid</h2>
+ * <p>Every {@code AudioUser} has a non-blank id: the constructor rejects a blank one with an {@link
+ * IllegalArgumentException}, as it would any other programming error. Code that takes the id from outside the
+ * program (configuration keys, a form, a request) should not construct an {@code AudioUser} itself but pass the
+ * components to {@link AloAudioConfig.Builder#user(String, String, String)}: {@link AloAudioConfig.Builder#build()}
+ * then reports a blank id as an {@link AloAudioConfigException} whose {@link AloAudioConfigException#property()
+ * property()} is {@code "user.id"}, together with the other problems of the configuration. The CDI module does so.
+ *
  * @param id       the ALO Cloud user id; not blank
  * @param name     the display name shown to the other participants; not null, may be empty
  * @param deviceId an identifier of this client device or installation (not an audio device); not null, may be empty.

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class AloAudioConfigTest {
@@ -93,8 +97,102 @@ class AloAudioConfigTest {
     }
 
     @Test
-    void build_withBadName_isRejected() {
-        assertThrows(AloAudioConfigException.class, () -> valid().name("with space").build());
+    void name_invalid_isRejectedAtOnce_namingTheProperty() {
+        AloAudioConfig.Builder builder = valid();
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, () -> builder.name("with space"));
+        assertEquals(Optional.of("name"), e.property());
+        assertThrows(AloAudioConfigException.class, () -> builder.name(""));
+        assertThrows(AloAudioConfigException.class, () -> builder.name("x".repeat(65)));
+        assertEquals("default", builder.build().name(), "a rejected name leaves the builder as it was");
+    }
+
+    /** One row per rule of build(): the change that breaks it, and the property the exception must name. */
+    private record Rule(String property, UnaryOperator<AloAudioConfig.Builder> breakIt) {
+    }
+
+    @Test
+    void build_eachRule_namesItsProperty() {
+        List<Rule> rules = List.of(
+                new Rule("serverUri", b -> b.serverUri(URI.create("http://127.0.0.1/audio"))),
+                new Rule("serverUri", b -> b.serverUri(URI.create("ws:/no-host"))),
+                new Rule("user.id", b -> b.user(" ", "Ann", "d1")),
+                new Rule("userAuthToken", b -> b.userAuthToken(" ")),
+                new Rule("userAuthToken", b -> b.userAuthToken("abc def")),
+                new Rule("heartbeatInterval", b -> b.heartbeatInterval(Duration.ofMillis(10))),
+                new Rule("heartbeatTimeout", b -> b.heartbeatTimeout(Duration.ofMillis(500))),
+                new Rule("heartbeatTimeout", b -> b.heartbeatTimeout(Duration.ofSeconds(-1))),
+                new Rule("connectTimeout", b -> b.connectTimeout(Duration.ZERO)),
+                new Rule("closeGrace", b -> b.closeGrace(Duration.ofMillis(1))),
+                new Rule("maxMessageSize", b -> b.maxMessageSize(100)));
+        for (Rule rule : rules) {
+            AloAudioConfigException e = assertThrows(AloAudioConfigException.class,
+                    () -> rule.breakIt().apply(valid()).build(), rule.property());
+            assertEquals(Optional.of(rule.property()), e.property(), e.getMessage());
+            assertTrue(e.getMessage().startsWith(rule.property()), e.getMessage());
+            assertEquals(0, e.getSuppressed().length, e.getMessage());
+        }
+    }
+
+    @Test
+    void build_blankUserIdFromComponents_isAConfigErrorNamingUserId() {
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class,
+                () -> valid().user("", "Ann", "d1").build());
+        assertEquals(Optional.of("user.id"), e.property());
+        assertTrue(e.getMessage().contains("user.id must not be blank"), e.getMessage());
+    }
+
+    @Test
+    void audioUser_withBlankId_isStillRejectedAsAValue() {
+        assertThrows(IllegalArgumentException.class, () -> new AudioUser(" ", "Ann", ""));
+    }
+
+    @Test
+    void user_fromComponents_equalsUserFromRecord() {
+        assertEquals(new AudioUser("u1", "Ann", "d1"), valid().user("u1", "Ann", "d1").build().user());
+        assertEquals(valid().build().user(), valid().build().toBuilder().build().user());
+    }
+
+    @Test
+    void build_withoutUser_namesPropertyUserId() {
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class,
+                () -> AloAudioConfig.builder().serverUri("ws://h/a").userAuthToken(TOKEN).build());
+        assertEquals(Optional.of("user.id"), e.property());
+    }
+
+    @Test
+    void build_withSeveralProblems_throwsTheFirst_andSuppressesEachFurtherOneWithItsProperty() {
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, () -> AloAudioConfig.builder()
+                .user("", "", "")
+                .connectTimeout(Duration.ofSeconds(-1))
+                .build());
+        assertEquals(Optional.of("serverUri"), e.property());
+        List<Optional<String>> further = Arrays.stream(e.getSuppressed())
+                .map(s -> ((AloAudioConfigException) s).property()).toList();
+        assertEquals(List.of(Optional.of("user.id"), Optional.of("userAuthToken"), Optional.of("connectTimeout")),
+                further);
+    }
+
+    @Test
+    void build_relationOfTwoInvalidValues_reportsOnlyTheInvalidOne() {
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class,
+                () -> valid().heartbeatInterval(Duration.ofMillis(1)).heartbeatTimeout(Duration.ofMillis(1)).build());
+        assertEquals(Optional.of("heartbeatInterval"), e.property());
+        assertEquals(0, e.getSuppressed().length, "the relation is not checked against an invalid interval");
+    }
+
+    @Test
+    void serverUri_invalidText_namesPropertyWithoutEchoingUserInfo() {
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class,
+                () -> valid().serverUri("ws://bob:s3cret@bad host/"));
+        assertEquals(Optional.of("serverUri"), e.property());
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+    }
+
+    @Test
+    void exception_withoutProperty_hasEmptyProperty() {
+        assertEquals(Optional.empty(), new AloAudioConfigException("something").property());
+        assertEquals(Optional.empty(), new AloAudioConfigException("something", new RuntimeException()).property());
+        assertEquals(Optional.of("closeGrace"), new AloAudioConfigException("closeGrace", "m", null).property());
     }
 
     @Test

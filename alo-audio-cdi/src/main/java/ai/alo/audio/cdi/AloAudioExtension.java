@@ -36,7 +36,8 @@ import java.util.Set;
  *         <li>{@link AloAudioFactory}, for further clients;</li>
  *         <li>the bridge that fires every client event to {@code @Observes} / {@code @ObservesAsync} observers with
  *             the qualifier {@link AloClient @AloClient(name)};</li>
- *         <li>the internal registry that closes every client at application shutdown;</li>
+ *         <li>the internal registry that owns the deployment's {@link ai.alo.audio.AloAudioRuntime} (every client
+ *             runs on it) and closes every client, then the runtime, at application shutdown;</li>
  *       </ul></li>
  *   <li>Nothing for MicroProfile Health: the readiness check {@link ReadinessCheck} is an ordinary bean of this jar,
  *       which is a bean archive ({@code META-INF/beans.xml}, mode {@code annotated}). WildFly's and Payara's

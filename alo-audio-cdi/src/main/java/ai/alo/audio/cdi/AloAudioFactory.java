@@ -23,8 +23,8 @@ import java.util.Objects;
  *
  * <h2>Events</h2>
  * <p>A client made here fires its events to CDI exactly like the default client, with the qualifier
- * {@code @AloClient(config.name())}: observers with that qualifier or with none receive them, on the client's
- * dispatcher thread, in order (see {@link AloClient}).
+ * {@code @AloClient(config.name())}: observers with that qualifier or with none receive them, on an event thread of
+ * the application's runtime, one at a time and in order (see {@link AloClient}).
  *
  * <h2>Ownership</h2>
  * <ul>
@@ -68,10 +68,10 @@ public class AloAudioFactory {
      * Creates a client with its CDI event bridge attached.
      *
      * @param config the configuration; its {@linkplain AloAudioConfig#name() name} identifies the client in events
-     *               ({@code @AloClient(name)}), thread names and log lines, and must not be {@value
+     *               ({@code @AloClient(name)}), log lines and the readiness check, and must not be {@value
      *               AloAudioConfig#DEFAULT_NAME}
-     * @return a new client in state {@code NOT_CONNECTED}, owned by the caller and closed at application shutdown if
-     *         still open
+     * @return a new client in state {@code NOT_CONNECTED} on the application's shared runtime (its threads do not
+     *         depend on the number of clients), owned by the caller and closed at application shutdown if still open
      * @throws NullPointerException     if {@code config} is null
      * @throws IllegalArgumentException if the name is {@value AloAudioConfig#DEFAULT_NAME}, which is reserved for the
      *                                  injected default client
@@ -95,13 +95,15 @@ public class AloAudioFactory {
      * (keys and sources as for the default client: MicroProfile Config when present, else system properties and
      * environment variables). Settings that are not configured keep the builder's defaults or stay unset; the
      * caller sets what is missing (for example the user auth token) and calls {@link AloAudioConfig.Builder#build()},
-     * which checks that the required values are present. The user is set only when {@code user.id} is configured.
+     * which checks every rule (required values, ranges). The user is set only when {@code user.id} is configured.
+     * Durations must carry a unit ({@code 250ms}, {@code 2.5s}, {@code 1m}, {@code PT2.5S}).
      *
      * @param name the client name (letters, digits, {@code .}, {@code _}, {@code -}; at most 64 characters)
      * @return a new builder, named {@code name}; not thread-safe
-     * @throws IllegalArgumentException if the name is not valid
-     * @throws AloAudioConfigException  naming every configured key whose value is invalid (the user auth token's
-     *                                  value is never shown)
+     * @throws AloAudioConfigException naming every configured key whose value cannot be read (a duration without a
+     *                                 unit, for example; the user auth token's value is never shown), or with
+     *                                 {@linkplain AloAudioConfigException#property() property} {@code "name"} if the
+     *                                 name is not valid
      */
     public AloAudioConfig.Builder configuration(String name) {
         return ConfigResolver.forApplication().builder(name);

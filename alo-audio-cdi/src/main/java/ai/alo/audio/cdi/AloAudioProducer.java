@@ -13,8 +13,8 @@ import jakarta.inject.Singleton;
  * Produces the default client, {@code @Inject AloAudio}.
  *
  * <p>The bean is {@code @ApplicationScoped}: the application receives a client proxy, and the client is created on
- * the first call through it, configured by {@link ConfigResolver} for the name {@value AloAudioConfig#DEFAULT_NAME},
- * with its {@link CdiEventBridge} already attached. Nothing connects until the application calls {@code connect()}.
+ * the first call through it, on the deployment's runtime (see {@link ClientRegistry}), configured by {@link
+ * ConfigResolver} for the name {@value AloAudioConfig#DEFAULT_NAME}, with its {@link CdiEventBridge} already attached. Nothing connects until the application calls {@code connect()}.
  * At shutdown {@link ClientRegistry} closes the client while observers are alive; the disposer then only confirms
  * the close (idempotent).
  *

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,10 +36,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the client's first {@link AloAudioListener} before the client is handed out.
  *
  * <h2>Threads and order</h2>
- * <p>The client calls its listeners on its ordered dispatcher thread, never under a client lock and never on the
- * thread that called {@code connect()} or {@code disconnect()}; this bridge fires from there, so CDI observers see
- * the events one at a time and in order, and may call back into the client (even {@code disconnect()} and {@code
- * connect()}) without deadlock. While firing, the thread's context class loader is the application's (captured when
+ * <p>The client calls its listeners on an event thread of the deployment's runtime, one event at a time and in order
+ * (the client's events never overlap, even though the runtime's event threads serve every client), never under a
+ * client lock and never on the thread that called {@code connect()} or {@code disconnect()}; this bridge fires from
+ * there, so CDI observers see the events of one client one at a time and in order, and may call back into the client
+ * (even {@code disconnect()} and {@code connect()}) without deadlock. While firing, the thread's context class loader is the application's (captured when
  * the bridge was created). No request context is active for synchronous observers: an observer that needs one
  * declares {@code @ActivateRequestContext}.
  *
@@ -53,21 +55,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * other observers. Apart from that isolation this is what {@code Event.fire} does: same resolution, same order, same
  * receiver creation (the container's {@code notify} obtains or creates the contextual instance, honours {@code
  * notifyObserver = IF_EXISTS} and destroys {@code @Dependent} receivers). Transactional observers are called at once,
- * which is what the container does when no transaction is active (there is none on the dispatcher thread).
+ * which is what the container does when no transaction is active (there is none on the event thread).
  * Limitation: an observer method that injects {@link EventMetadata} as an extra parameter receives the container's
  * current metadata, which is not set on this path (Weld gives {@code null}); use the event's {@code clientName()}.
  *
  * <h2>Asynchronous observers</h2>
  * <p>If any {@code @ObservesAsync} observer matches, the event is fired with {@code
- * beanManager.getEvent().select(@AloClient(name)).fireAsync(event, NotificationOptions.ofExecutor(executor))} on
- * this bridge's own small executor (see {@link ContainerExecutors}), never on Weld's default executor and never on the
- * dispatcher thread. Failures of the returned stage are logged ({@code ALOAUD-3102}); a full queue drops the async
- * delivery of that event with a warning ({@code ALOAUD-3103}).
+ * beanManager.getEvent().select(@AloClient(name)).fireAsync(event, NotificationOptions.ofExecutor(executor))} on the
+ * deployment's async executor (see {@link ContainerExecutors}; shared by every bridge of the deployment, never Weld's
+ * default executor, never the event thread). Failures of the returned stage are logged ({@code ALOAUD-3102}); a full
+ * queue drops the async delivery of that event with a warning ({@code ALOAUD-3103}).
  *
  * <h2>End</h2>
- * <p>On the client's last event (its transition to {@link ConnectionState#CLOSED}) the bridge shuts its executor
- * down, waiting at most {@link #ASYNC_DRAIN} for async deliveries already queued (so the final {@code DisconnectEvent}
- * reaches async observers before {@code close()} returns), and then tells its owner through {@code onClosed}.
+ * <p>On the client's last event (its transition to {@link ConnectionState#CLOSED}) the bridge waits at most {@link
+ * #ASYNC_DRAIN} for its own async deliveries still under way (so the final {@code DisconnectEvent} reaches async
+ * observers before {@code close()} returns; {@code ALOAUD-3104} if they take longer), stops firing async, and tells
+ * its owner through {@code onClosed}. The executor is not the bridge's: the registry shuts it down when the
+ * application stops.
  *
  * <p>Internal. Thread-safe.
  */
@@ -86,7 +90,6 @@ final class CdiEventBridge implements AloAudioListener {
     private final BeanManager beanManager;
     private final AloClient qualifier;
     private final Set<Annotation> eventQualifiers;
-    private final ContainerExecutors.AsyncExecutor async;
     private final Event<Object> asyncEvent;
     private final NotificationOptions asyncOptions;
     private final ClassLoader applicationLoader;
@@ -100,19 +103,18 @@ final class CdiEventBridge implements AloAudioListener {
      *
      * @param clientName        the client's name, the value of the {@code @AloClient} qualifier
      * @param beanManager       the bean manager of the deployment
-     * @param async             the executor for async observers, shut down by this bridge if owned
+     * @param asyncExecutor     the deployment's executor for async observers; not shut down by this bridge
      * @param applicationLoader the context class loader to set while firing, or null to leave it
-     * @param onClosed          run once, on the dispatcher thread, after the client's last event
+     * @param onClosed          run once, on the event thread, after the client's last event
      */
-    CdiEventBridge(String clientName, BeanManager beanManager, ContainerExecutors.AsyncExecutor async,
-                   ClassLoader applicationLoader, Runnable onClosed) {
+    CdiEventBridge(String clientName, BeanManager beanManager, Executor asyncExecutor, ClassLoader applicationLoader,
+                   Runnable onClosed) {
         this.clientName = clientName;
         this.beanManager = beanManager;
         this.qualifier = AloClient.Literal.of(clientName);
         this.eventQualifiers = Set.of(qualifier, Any.Literal.INSTANCE);
-        this.async = async;
         this.asyncEvent = beanManager.getEvent().select(qualifier);
-        this.asyncOptions = NotificationOptions.ofExecutor(async.executor());
+        this.asyncOptions = NotificationOptions.ofExecutor(asyncExecutor);
         this.applicationLoader = applicationLoader;
         this.onClosed = onClosed;
     }
@@ -136,14 +138,13 @@ final class CdiEventBridge implements AloAudioListener {
     }
 
     /**
-     * Stops the async executor (bounded by {@link #ASYNC_DRAIN}). Idempotent; later events are still fired to
-     * synchronous observers, their async delivery is dropped.
+     * Stops firing async and waits (bounded by {@link #ASYNC_DRAIN}) for this client's async deliveries still under
+     * way. Idempotent; later events are still fired to synchronous observers, their async delivery is skipped.
      */
     void shutdown() {
         if (!shutDown.compareAndSet(false, true)) {
             return;
         }
-        long deadline = System.nanoTime() + ASYNC_DRAIN.toNanos();
         CompletableFuture<?>[] waiting = pendingAsync.toArray(new CompletableFuture<?>[0]);
         if (waiting.length > 0) {
             try {
@@ -157,9 +158,6 @@ final class CdiEventBridge implements AloAudioListener {
                         + "after close()", clientName, String.valueOf(pendingAsync.size()),
                         String.valueOf(ASYNC_DRAIN.toMillis()));
             }
-        }
-        if (async.owned()) {
-            async.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
     }
 
@@ -222,11 +220,11 @@ final class CdiEventBridge implements AloAudioListener {
                         }
                     });
         } catch (RejectedExecutionException e) {
-            LOG.log(Level.WARNING, "ALOAUD-3103 [{0}] async delivery of {1} dropped: more than {2} deliveries are "
-                    + "waiting for the @ObservesAsync observers, or the client is closed", clientName,
+            LOG.log(Level.WARNING, "ALOAUD-3103 [{0}] async delivery of {1} dropped: more than {2} deliveries of "
+                    + "this application are waiting for the @ObservesAsync observers, or the application is stopping", clientName,
                     event.getClass().getSimpleName(), String.valueOf(ContainerExecutors.ASYNC_QUEUE));
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "ALOAUD-3105 [" + clientName + "] cannot fire " + event.getClass().getSimpleName()
+            LOG.log(Level.ERROR, "ALOAUD-3107 [" + clientName + "] cannot fire " + event.getClass().getSimpleName()
                     + " to @ObservesAsync observers (is the application stopped?)", e);
         }
     }

@@ -3,10 +3,12 @@ package ai.alo.audio.cdi;
 import ai.alo.audio.AloAudio;
 import ai.alo.audio.AloAudioConfig;
 import ai.alo.audio.AloAudioListener;
+import ai.alo.audio.AloAudioRuntime;
 import ai.alo.audio.AloAudioStateException;
 import ai.alo.audio.ConnectionState;
+import ai.alo.audio.DisconnectReason;
 import ai.alo.audio.event.DisconnectEvent;
-import ai.alo.audio.spi.AloAudioProvider;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
@@ -14,38 +16,64 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every live client of this deployment, the default one and those made by {@link AloAudioFactory}, each with its
- * {@link CdiEventBridge}.
+ * {@link CdiEventBridge}; and the deployment's {@link AloAudioRuntime}, on which all of them run.
+ *
+ * <h2>The runtime</h2>
+ * <p>One runtime per deployment (per bean manager), created with the first client, on an application thread: its
+ * threads come from the server's Jakarta Concurrency {@code ManagedThreadFactory} when there is one (see {@link
+ * ContainerExecutors}), and are named {@code alo-audio-cdi-<n>-<role>-<k>} ({@code <n>} counts the runtimes this
+ * module created in the JVM), so that they can be told apart in a thread dump. Every client is made with {@link
+ * AloAudioRuntime#newClient(AloAudioConfig)}; the number of threads does not grow with the number of clients. The
+ * {@code @ObservesAsync} deliveries of all clients share one executor: the server's managed executor, or one bounded
+ * pool owned by this registry ({@code alo-audio-cdi-<n>-async-<k>}).
  *
  * <h2>Shutdown</h2>
  * <p>When the application context is about to be destroyed ({@code @BeforeDestroyed(ApplicationScoped.class)}), the
- * registry closes every client still open, newest first. {@code close()} disconnects with WebSocket code 1001 and
- * delivers the final {@code DisconnectEvent} (reason {@code CLIENT_SHUTDOWN}) before it returns, so the
- * application's observers, which are still alive at that moment, receive it; the disposer of the default client
- * runs later and finds the client already closed. After that the registry refuses new clients.
+ * registry refuses new clients and closes every client still open, newest first. {@code close()} disconnects with
+ * WebSocket code 1001 and delivers the final {@code DisconnectEvent} (reason {@code CLIENT_SHUTDOWN}) before it
+ * returns, so the application's observers, which are still alive at that moment, receive it; the disposer of the
+ * default client runs later and finds the client already closed. Then the registry shuts its async pool down and
+ * closes the runtime, which waits (bounded) until every one of its threads has ended: when the application has
+ * stopped, no thread of this module is left. The same happens at the registry's {@code @PreDestroy} if the container
+ * did not fire the event.
  *
  * <p>A client leaves the registry when it is closed, by the application or at shutdown, so that its name may be
  * used again.
  *
- * <p>Internal. Thread-safe; no client method is called while the registry's lock is held.
+ * <p>Internal. Thread-safe; no client or runtime method that may block is called while the registry's lock is held.
  */
 @Singleton
 class ClientRegistry {
 
+    /** Prefix of the runtimes' names, and so of every thread name of this module. */
+    static final String RUNTIME_PREFIX = "alo-audio-cdi-";
+    /** How long the application's stop waits for async deliveries still queued, once every client is closed. */
+    static final Duration ASYNC_STOP = Duration.ofSeconds(2);
+
     private static final System.Logger LOG = System.getLogger("ai.alo.audio.cdi");
+    /** Numbers the runtimes of this class loader, for their thread names. Holds no reference to anything. */
+    private static final AtomicInteger RUNTIMES = new AtomicInteger();
 
     private final BeanManager beanManager;
-    /** Found on the first {@link #open}, on an application thread where {@code java:comp} is the application's. */
-    private ContainerExecutors executors;
     /** Guarded by {@code this}. */
     private final Map<String, Entry> clients = new LinkedHashMap<>();
+    /** Guarded by {@code this}; created with the first client. */
+    private AloAudioRuntime runtime;
+    /** The runtime's OpenTelemetry registration; guarded by {@code this}. */
+    private AutoCloseable metrics = () -> { };
+    /** Guarded by {@code this}; created with the runtime. */
+    private ContainerExecutors.AsyncExecutor async;
     /** Guarded by {@code this}. */
     private boolean shutDown;
 
@@ -60,20 +88,16 @@ class ClientRegistry {
     }
 
     /**
-     * Creates a client with the current {@link AloAudioProvider}, attaches its event bridge before anyone else can
-     * see it, and registers it.
+     * Creates a client on the deployment's runtime (creating the runtime if this is the first client), attaches its
+     * event bridge before anyone else can see it, and registers it.
      *
      * @param config the configuration
      * @return the client, not connected; closed at shutdown unless closed earlier
      * @throws AloAudioStateException if a live client of the same name exists, or the application is stopping
+     * @throws ai.alo.audio.AloAudioException if no implementation is available
      */
     AloAudio open(AloAudioConfig config) {
-        ContainerExecutors executors = executors();
-        AloAudioConfig effective = config;
-        if (config.threadFactory().isEmpty() && executors.threadFactory().isPresent()) {
-            effective = config.toBuilder().threadFactory(executors.threadFactory().get()).build();
-        }
-        String name = effective.name();
+        String name = config.name();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         synchronized (this) {
             if (shutDown) {
@@ -90,21 +114,22 @@ class ClientRegistry {
                 }
                 clients.remove(name);
             }
-            AloAudio client = AloAudioProvider.provider().create(effective);
+            AloAudio client = runtimeLocked().newClient(config);
             Entry entry = new Entry(client);
             client.addListener(new AloAudioListener() {
                 @Override
                 public void onDisconnect(DisconnectEvent event) {
-                    entry.lastDisconnect = event;
+                    entry.lastDisconnectReason = event.reason();
                 }
             });
-            CdiEventBridge bridge = new CdiEventBridge(name, beanManager,
-                    executors.newAsyncExecutor(name, effective.threadFactory()), loader, () -> remove(entry));
+            CdiEventBridge bridge = new CdiEventBridge(name, beanManager, async.executor(), loader,
+                    () -> remove(entry));
             entry.bridge = bridge;
             client.addListener(bridge);
             clients.put(name, entry);
-            LOG.log(Level.INFO, "ALOAUD-3001 [{0}] AloAudio client created for {1} as user {2}; its events are "
-                    + "fired to CDI with @AloClient(\"{0}\")", name, effective.serverUri(), effective.user().id());
+            LOG.log(Level.INFO, "ALOAUD-3001 [{0}] AloAudio client created on runtime {1} for {2} as user {3}; its "
+                    + "events are fired to CDI with @AloClient(\"{0}\")", name, runtime.config().name(),
+                    config.serverUri(), config.user().id());
             return client;
         }
     }
@@ -124,23 +149,45 @@ class ClientRegistry {
     }
 
     /**
-     * Closes every client still open (newest first) while the application's beans are still alive, so that
-     * observers receive each final {@code DisconnectEvent}. Refuses new clients afterwards.
+     * The application is stopping: closes every client while the application's beans are still alive, then the
+     * async pool and the runtime.
      *
      * @param event the container's event; unused
      */
     void closeAll(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        stop();
+    }
+
+    /** In case the container destroys the registry without firing {@code @BeforeDestroyed} first. */
+    @PreDestroy
+    void destroyed() {
+        stop();
+    }
+
+    /**
+     * Closes every client still open (newest first), so that observers receive each final {@code DisconnectEvent};
+     * then shuts the async pool down and closes the runtime, each waiting (bounded) for its threads. Refuses new
+     * clients from the start. Idempotent.
+     */
+    private void stop() {
         List<Entry> open;
+        AloAudioRuntime ownRuntime;
+        ContainerExecutors.AsyncExecutor ownAsync;
+        AutoCloseable ownMetrics;
         synchronized (this) {
             shutDown = true;
             open = new ArrayList<>(clients.values());
+            ownRuntime = runtime;
+            ownAsync = async;
+            async = null; // so that a second call does nothing more
+            ownMetrics = metrics;
+            metrics = () -> { };
         }
-        if (open.isEmpty()) {
-            return;
+        if (!open.isEmpty()) {
+            Collections.reverse(open);
+            LOG.log(Level.INFO, "ALOAUD-3002 application stopping: closing {0} AloAudio client(s)",
+                    String.valueOf(open.size()));
         }
-        Collections.reverse(open);
-        LOG.log(Level.INFO, "ALOAUD-3002 application stopping: closing {0} AloAudio client(s)",
-                String.valueOf(open.size()));
         for (Entry entry : open) {
             try {
                 entry.client.close();
@@ -151,6 +198,23 @@ class ClientRegistry {
                 entry.release();
                 remove(entry);
             }
+        }
+        if (ownAsync != null) {
+            List<String> alive = ownAsync.shutdown(ASYNC_STOP);
+            if (!alive.isEmpty()) {
+                LOG.log(Level.WARNING, "ALOAUD-3106 application stopping: @ObservesAsync observers did not return "
+                        + "within {0} ms and were interrupted; threads still running: {1}",
+                        String.valueOf(ASYNC_STOP.plus(ContainerExecutors.INTERRUPT_GRACE).toMillis()), alive);
+            }
+        }
+        try {
+            ownMetrics.close(); // no instrument of this application stays registered with the server's OpenTelemetry
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, () -> "closing the metrics registration failed: " + e);
+        }
+        if (ownRuntime != null && !ownRuntime.isClosed()) {
+            ownRuntime.close(); // closes what is left (nothing) and waits for its threads; reports those that stay
+            LOG.log(Level.DEBUG, () -> "AloAudio runtime " + ownRuntime.config().name() + " closed");
         }
     }
 
@@ -166,31 +230,43 @@ class ClientRegistry {
         }
         List<ClientStatus> statuses = new ArrayList<>(live.size());
         for (Entry entry : live) {
-            DisconnectEvent last = entry.lastDisconnect;
             statuses.add(new ClientStatus(entry.client.config().name(), entry.client.state(),
-                    entry.client.channel().map(c -> c.id()).orElse(last == null ? null : last.channel().id()),
-                    last == null ? null : last.message()));
+                    entry.lastDisconnectReason));
         }
         return List.copyOf(statuses);
     }
 
     /**
-     * What the readiness check reports about one client.
+     * The deployment's runtime, once the first client was created.
      *
-     * @param name                  the client's name
-     * @param state                 its connection state
-     * @param channelId             the channel of the current or last connection, or null
-     * @param lastDisconnectMessage the message of its last {@code DisconnectEvent} (empty for an intentional one), or
-     *                              null if it never disconnected
+     * @return the runtime, or empty before the first client
      */
-    record ClientStatus(String name, ConnectionState state, String channelId, String lastDisconnectMessage) {
+    synchronized Optional<AloAudioRuntime> runtime() {
+        return Optional.ofNullable(runtime);
     }
 
-    private synchronized ContainerExecutors executors() {
-        if (executors == null) {
-            executors = ContainerExecutors.detect();
+    /**
+     * What the readiness check reports about one client: nothing from the server and nothing of its configuration
+     * besides its name.
+     *
+     * @param name                 the client's name
+     * @param state                its connection state
+     * @param lastDisconnectReason the reason of its last {@code DisconnectEvent}, or null if it never disconnected
+     */
+    record ClientStatus(String name, ConnectionState state, DisconnectReason lastDisconnectReason) {
+    }
+
+    /** Creates the runtime and the async executor on the first call. Call with the lock held. */
+    private AloAudioRuntime runtimeLocked() {
+        if (runtime == null) {
+            String runtimeName = RUNTIME_PREFIX + RUNTIMES.incrementAndGet();
+            ContainerExecutors executors = ContainerExecutors.detect(runtimeName);
+            AloAudioRuntime created = AloAudioRuntime.create(executors.runtimeConfig(runtimeName));
+            async = executors.newAsyncExecutor(runtimeName);
+            metrics = MetricsPublisher.attach(beanManager, created);
+            runtime = created;
         }
-        return executors;
+        return runtime;
     }
 
     private synchronized Entry find(AloAudio client) {
@@ -206,17 +282,17 @@ class ClientRegistry {
         clients.remove(entry.client.config().name(), entry);
     }
 
-    /** A client and its bridge. */
+    /** A client, its bridge, and the reason of its last disconnect. */
     private static final class Entry {
         final AloAudio client;
         volatile CdiEventBridge bridge;
-        volatile DisconnectEvent lastDisconnect;
+        volatile DisconnectReason lastDisconnectReason;
 
         Entry(AloAudio client) {
             this.client = client;
         }
 
-        /** Stops the bridge's async executor (bounded). Call after the client was closed. */
+        /** Stops the bridge's async firing (bounded). Call after the client was closed. */
         void release() {
             CdiEventBridge b = bridge;
             if (b != null) {

@@ -1,12 +1,13 @@
 package ai.alo.audio.cdi;
 
+import ai.alo.audio.AloAudioRuntimeConfig;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -15,35 +16,37 @@ import javax.naming.InitialContext;
 import javax.naming.NamingException;
 
 /**
- * The one place that decides where the threads of this module come from: the thread factory handed to clients and
- * the executor that delivers events to {@code @ObservesAsync} observers.
+ * The one place that decides where the threads of this module come from: the thread factory of the deployment's
+ * {@link ai.alo.audio.AloAudioRuntime} and the executor that delivers events to {@code @ObservesAsync} observers.
  *
  * <h2>In a Jakarta EE server</h2>
  * <p>When the server offers Jakarta Concurrency, {@link #detect()} looks up {@code
  * java:comp/DefaultManagedThreadFactory} and {@code java:comp/DefaultManagedExecutorService} (with a plain {@code
- * javax.naming.InitialContext}: no compile-time dependency on the Concurrency API). Every thread of a client (its event
- * dispatcher, its timers, its socket I/O) then comes from the managed thread factory, so synchronous observers run on
+ * javax.naming.InitialContext}: no compile-time dependency on the Concurrency API). Every thread of the runtime (event
+ * delivery, timer, socket I/O, connects) then comes from the managed thread factory, so synchronous observers run on
  * container-managed threads that carry the application's naming context: they can look up JNDI resources and call EJBs
  * and {@code @Transactional} beans. Async observers run on the managed executor, whose lifecycle belongs to the server
  * (this module never shuts it down).
  *
  * <h2>Elsewhere</h2>
- * <p>Without Jakarta Concurrency (Java SE, a server without it, or a lookup that fails), clients use their own daemon
- * threads, and each client's async observers are called on a small pool owned by its event bridge ({@value
- * #ASYNC_THREADS} threads at most, started on demand, ended after {@link #ASYNC_IDLE} without work, at most {@value
- * #ASYNC_QUEUE} queued deliveries). Weld's default async executor is deliberately not used: on a machine with two
- * cores it starts a new thread for every event.
+ * <p>Without Jakarta Concurrency (Java SE, a server without it, or a lookup that fails), the runtime uses its own
+ * daemon threads, and the async observers of <em>every</em> client of the deployment are called on one pool owned by
+ * the deployment: at most {@value #ASYNC_THREADS} threads whatever the number of clients, started on demand, ended after
+ * {@link #ASYNC_IDLE} without work, at most {@value #ASYNC_QUEUE} queued deliveries. Weld's default async executor is
+ * deliberately not used: on a machine with two cores it starts a new thread for every event.
  *
  * <p>Internal. Immutable and thread-safe.
  */
 final class ContainerExecutors {
 
-    /** Largest number of threads that deliver one client's events to async observers. */
-    static final int ASYNC_THREADS = 2;
+    /** Largest number of threads that deliver the events of all clients of a deployment to async observers. */
+    static final int ASYNC_THREADS = 4;
     /** How long an idle async delivery thread lives. */
     static final Duration ASYNC_IDLE = Duration.ofSeconds(5);
-    /** Largest number of async deliveries of one client waiting for a thread. */
-    static final int ASYNC_QUEUE = 1024;
+    /** Largest number of async deliveries of a deployment waiting for a thread. */
+    static final int ASYNC_QUEUE = 4096;
+    /** How long shutting the pool down waits for its threads after interrupting them. */
+    static final Duration INTERRUPT_GRACE = Duration.ofSeconds(1);
 
     static final String MANAGED_THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
     static final String MANAGED_EXECUTOR = "java:comp/DefaultManagedExecutorService";
@@ -62,15 +65,17 @@ final class ContainerExecutors {
      * The executors of the current environment. Call on an application thread (bean creation), where {@code
      * java:comp} names the application's component.
      *
+     * @param runtimeName the name of the runtime about to be created, for the log line
      * @return the managed executors when the server has them, else the Java SE behaviour
      */
-    static ContainerExecutors detect() {
+    static ContainerExecutors detect(String runtimeName) {
         List<String> problems = new ArrayList<>();
         ThreadFactory threads = lookup(MANAGED_THREAD_FACTORY, ThreadFactory.class, problems);
         Executor executor = lookup(MANAGED_EXECUTOR, Executor.class, problems);
-        LOG.log(Level.INFO, "ALOAUD-3010 threads of the AloAudio clients: {0}; @ObservesAsync observers: {1}{2}",
-                threads == null ? "their own daemon threads" : MANAGED_THREAD_FACTORY,
-                executor == null ? "their own pool" : MANAGED_EXECUTOR,
+        LOG.log(Level.INFO, "ALOAUD-3010 AloAudio runtime {0} of this application: threads {1}; @ObservesAsync "
+                + "observers: {2}{3}", runtimeName,
+                threads == null ? "of its own (daemon)" : "from " + MANAGED_THREAD_FACTORY,
+                executor == null ? "a pool of at most " + ASYNC_THREADS + " threads" : MANAGED_EXECUTOR,
                 problems.isEmpty() ? "" : " (Jakarta Concurrency not available: " + String.join("; ", problems)
                         + ")");
         return new ContainerExecutors(threads, executor);
@@ -90,57 +95,122 @@ final class ContainerExecutors {
     }
 
     /**
-     * The thread factory for clients whose configuration sets none.
+     * The settings of the deployment's runtime: its name (which prefixes every thread name) and, in a server with
+     * Jakarta Concurrency, the managed thread factory. Thread counts are the runtime's defaults.
      *
-     * @return the server's managed thread factory, or empty: clients then start their own daemon threads named
-     *         {@code alo-audio-<name>-...}
+     * @param runtimeName the runtime's name
+     * @return the settings
      */
-    Optional<ThreadFactory> threadFactory() {
-        return Optional.ofNullable(managedThreads);
+    AloAudioRuntimeConfig runtimeConfig(String runtimeName) {
+        return AloAudioRuntimeConfig.builder().name(runtimeName).threadFactory(managedThreads).build();
     }
 
     /**
-     * The executor for one client's async observers.
+     * The executor for the async observers of every client of the deployment.
      *
-     * @param clientName    the client's name, used in thread names
-     * @param clientThreads the client's configured thread factory, if any; its threads are used for an owned pool
-     * @return the server's managed executor (not owned), or a new pool owned by the caller, which must
+     * @param runtimeName the runtime's name; an owned pool names its threads {@code <runtimeName>-async-<n>}
+     * @return the server's managed executor (not owned), or a new bounded pool owned by the caller, which must
      *         {@linkplain AsyncExecutor#shutdown(Duration) shut it down}
      */
-    AsyncExecutor newAsyncExecutor(String clientName, Optional<ThreadFactory> clientThreads) {
+    AsyncExecutor newAsyncExecutor(String runtimeName) {
         if (managedExecutor != null) {
-            return new AsyncExecutor(clientName, managedExecutor, null);
+            return new AsyncExecutor(managedExecutor, null, null);
         }
-        ThreadFactory threads = clientThreads.orElseGet(() -> daemonThreads("alo-audio-" + clientName + "-async-"));
+        TrackedThreads threads = new TrackedThreads(managedThreads, runtimeName + "-async-");
         ThreadPoolExecutor pool = new ThreadPoolExecutor(ASYNC_THREADS, ASYNC_THREADS, ASYNC_IDLE.toMillis(),
                 TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(ASYNC_QUEUE), threads);
         pool.allowCoreThreadTimeOut(true);
-        return new AsyncExecutor(clientName, pool, pool);
+        return new AsyncExecutor(pool, pool, threads);
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger counter = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + counter.incrementAndGet());
-            thread.setDaemon(true);
+    /** Names and remembers the threads of an owned pool, so that shutting it down can wait until they have ended. */
+    private static final class TrackedThreads implements ThreadFactory {
+
+        private final ThreadFactory delegate;
+        private final String prefix;
+        private final AtomicInteger counter = new AtomicInteger();
+        private final List<Thread> threads = new ArrayList<>();
+
+        TrackedThreads(ThreadFactory delegate, String prefix) {
+            this.delegate = delegate;
+            this.prefix = prefix;
+        }
+
+        @Override
+        public Thread newThread(Runnable task) {
+            String name = prefix + counter.incrementAndGet();
+            Thread thread;
+            if (delegate != null) {
+                thread = delegate.newThread(task);
+                if (thread == null) {
+                    throw new RejectedExecutionException("the managed thread factory returned no thread for " + name);
+                }
+                try {
+                    thread.setName(name);
+                } catch (SecurityException e) {
+                    // keep the factory's name
+                }
+            } else {
+                thread = new Thread(task, name);
+                thread.setDaemon(true);
+            }
+            synchronized (threads) {
+                threads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
+                threads.add(thread);
+            }
             return thread;
-        };
+        }
+
+        /**
+         * Joins every thread made so far (other than the calling one) until the deadline. An interrupt does not cut
+         * the wait short; the flag is kept.
+         *
+         * @param deadlineNanos the {@link System#nanoTime()} to give up at
+         * @return the threads still alive then
+         */
+        List<Thread> join(long deadlineNanos) {
+            List<Thread> snapshot;
+            synchronized (threads) {
+                snapshot = new ArrayList<>(threads);
+            }
+            boolean interrupted = false;
+            List<Thread> alive = new ArrayList<>();
+            for (Thread thread : snapshot) {
+                if (thread == Thread.currentThread() || thread.getState() == Thread.State.NEW) {
+                    continue;
+                }
+                while (thread.isAlive() && deadlineNanos - System.nanoTime() > 0) {
+                    try {
+                        TimeUnit.NANOSECONDS.timedJoin(thread, deadlineNanos - System.nanoTime());
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (thread.isAlive()) {
+                    alive.add(thread);
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return alive;
+        }
     }
 
     /**
-     * An executor for async observers together with its ownership: an owned pool is shut down by its event bridge
-     * when the client is closed; a managed executor belongs to the server. Thread-safe.
+     * An executor for async observers together with its ownership: an owned pool is shut down by the deployment's
+     * {@link ClientRegistry} when the application stops; a managed executor belongs to the server. Thread-safe.
      */
     static final class AsyncExecutor {
 
-        private final String clientName;
         private final Executor executor;
         private final ThreadPoolExecutor ownedPool;
+        private final TrackedThreads threads;
 
-        AsyncExecutor(String clientName, Executor executor, ThreadPoolExecutor ownedPool) {
-            this.clientName = clientName;
+        AsyncExecutor(Executor executor, ThreadPoolExecutor ownedPool, TrackedThreads threads) {
             this.executor = executor;
             this.ownedPool = ownedPool;
+            this.threads = threads;
         }
 
         /**
@@ -162,31 +232,34 @@ final class ContainerExecutors {
         }
 
         /**
-         * For an owned pool: stops accepting deliveries, waits up to {@code timeout} for those already queued, then
-         * interrupts the rest. Does nothing for a managed executor. Idempotent. Called from the client's dispatcher
-         * thread, so it must stay bounded.
+         * For an owned pool: stops accepting deliveries, waits up to {@code drain} for those already queued, then
+         * interrupts the rest and waits up to {@link #INTERRUPT_GRACE} more until each of its threads has ended.
+         * Does nothing for a managed executor. Idempotent.
          *
-         * @param timeout how long to wait for queued deliveries
-         * @return {@code true} if every delivery finished in time
+         * @param drain how long queued deliveries may take
+         * @return the names of the pool's threads still alive at the end (empty when all ended)
          */
-        boolean shutdown(Duration timeout) {
+        List<String> shutdown(Duration drain) {
             ThreadPoolExecutor pool = ownedPool;
-            if (pool == null || pool.isTerminated()) {
-                return true;
+            if (pool == null) {
+                return List.of();
             }
             pool.shutdown();
+            boolean interrupted = false;
             try {
-                if (pool.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                    return true;
+                if (!pool.awaitTermination(drain.toNanos(), TimeUnit.NANOSECONDS)) {
+                    pool.shutdownNow();
                 }
             } catch (InterruptedException e) {
+                interrupted = true;
+                pool.shutdownNow();
+            }
+            List<Thread> alive = threads.join(System.nanoTime() + INTERRUPT_GRACE.toNanos());
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            List<Runnable> dropped = pool.shutdownNow();
-            LOG.log(Level.WARNING, "ALOAUD-3104 [{0}] @ObservesAsync observers did not finish within {1} ms of "
-                    + "close(); {2} queued delivery(ies) dropped and the async threads interrupted", clientName,
-                    String.valueOf(timeout.toMillis()), String.valueOf(dropped.size()));
-            return false;
+            return alive.stream().map(Thread::getName).toList();
         }
     }
 }
+

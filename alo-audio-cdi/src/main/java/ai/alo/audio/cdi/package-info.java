@@ -3,8 +3,9 @@
  *
  * <h2>Using it</h2>
  * <p>Put {@code ai.alo:alo-audio-cdi} (which brings the API and the default implementation) into the application.
- * Its {@link ai.alo.audio.cdi.AloAudioExtension} is found by the container and registers everything; the jar has no
- * {@code beans.xml} and works whatever the application's bean-discovery mode.
+ * Its {@link ai.alo.audio.cdi.AloAudioExtension} is found by the container and registers its beans itself, so it works
+ * whatever the application's bean-discovery mode (the jar's own {@code beans.xml}, mode {@code annotated}, exists only
+ * so that servers find the readiness check).
  * <ul>
  *   <li>{@code @Inject AloAudio audio;} the default client, {@code @ApplicationScoped}, named {@code "default"},
  *       configured from the keys below. A missing or invalid key fails the deployment when the application injects
@@ -43,20 +44,33 @@
  *   <tr><td>{@code close-grace}</td><td>duration, the bound on {@code disconnect()}</td><td>{@code 250ms}</td></tr>
  *   <tr><td>{@code max-message-size}</td><td>bytes</td><td>{@code 65536}</td></tr>
  * </table>
- * <p>Durations are ISO-8601 ({@code PT2.5S}) or a number with unit {@code ms}, {@code s} or {@code m}; a bare number
- * means milliseconds.
+ * <p>Durations carry a unit: {@code 250ms}, {@code 2.5s}, {@code 1m}, or ISO-8601 ({@code PT2.5S}). A bare number is
+ * refused, naming the key and what to write. Which values are allowed is decided by {@link
+ * ai.alo.audio.AloAudioConfig.Builder}, the same rules as in plain Java; errors name the key.
  *
  * <h2>Threads</h2>
- * <p>Observers run on the client's ordered dispatcher thread (synchronous) or on a small executor of the client
- * (asynchronous), never on the thread that called {@code connect()} or {@code disconnect()} and never under a client
+ * <p>All clients of an application run on one {@link ai.alo.audio.AloAudioRuntime}, created with the first client and
+ * closed when the application stops, after its clients; its threads (named {@code alo-audio-cdi-<n>-<role>-<k>}) come
+ * from the server's Jakarta Concurrency {@code ManagedThreadFactory} when there is one, and their number does not grow
+ * with the number of clients. Synchronous observers run on the runtime's event threads, one event of a client at a
+ * time and in order; asynchronous observers on the server's managed executor or on one bounded pool of the
+ * application. Never on the thread that called {@code connect()} or {@code disconnect()} and never under a client
  * lock; they may call back into the client. An observer that throws is logged and does not affect the client or the
  * other observers.
  *
+ * <h2>Readiness</h2>
+ * <p>With MicroProfile Health, the check {@code alo-audio} is {@code DOWN} while a client that the application asked
+ * to connect (and did not disconnect) is not connected; its data names only each client's state and the reason of its
+ * last disconnect. See {@link ai.alo.audio.cdi.ReadinessCheck}.
+ *
  * <h2>Log messages</h2>
  * <p>Logger {@code ai.alo.audio.cdi} ({@link java.lang.System.Logger}); codes in the range {@code ALOAUD-3000} to
- * {@code ALOAUD-3999}: 3001 client created, 3002 closing clients at shutdown, 3003 a close at shutdown failed, 3101
- * an {@code @Observes} observer threw, 3102 an {@code @ObservesAsync} observer failed, 3103 an async delivery was
- * dropped, 3104 async observers did not finish at close, 3105 the event could not be fired to CDI.
+ * {@code ALOAUD-3999}, each used at one place: 3001 client created, 3002 closing clients at shutdown, 3003 a close at
+ * shutdown failed, 3010 where the runtime's threads come from, 3011 metrics published through OpenTelemetry, 3012 they
+ * could not be, 3101 an {@code @Observes} observer threw, 3102 an
+ * {@code @ObservesAsync} observer failed, 3103 an async delivery was dropped, 3104 a client's async deliveries did not
+ * finish at its close, 3105 an event could not be fired to {@code @Observes} observers, 3106 async observers did not
+ * finish when the application stopped, 3107 an event could not be fired to {@code @ObservesAsync} observers.
  *
  * <p>Public: {@link ai.alo.audio.cdi.AloClient}, {@link ai.alo.audio.cdi.AloAudioFactory} and {@link
  * ai.alo.audio.cdi.AloAudioExtension}; every other type of this package is internal.

@@ -2,6 +2,7 @@ package ai.alo.audio.cdi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,7 +60,7 @@ class ConfigResolverTest {
         properties.put("alo.audio.heartbeat-interval", "500ms");
         properties.put("alo.audio.heartbeat-timeout", "PT2S");
         properties.put("alo.audio.connect-timeout", "1.5s");
-        properties.put("alo.audio.close-grace", "300");
+        properties.put("alo.audio.close-grace", "300MS");
         properties.put("alo.audio.max-message-size", "2048");
         AloAudioConfig config = resolver.resolve("default");
         assertEquals(new AudioUser("u-1", "Console 3", "console-3"), config.user());
@@ -153,48 +154,136 @@ class ConfigResolverTest {
         properties.put("alo.audio.tts-enabled", "yes");
         String message = assertThrows(AloAudioConfigException.class, () -> resolver.resolve("default")).getMessage();
         assertTrue(message.contains("alo.audio.server-uri has an invalid value 'http://audio.example/audio'"), message);
-        assertTrue(message.contains("expected a ws:// or wss:// URI"), message);
+        assertTrue(message.contains("serverUri must use the ws:// or wss:// scheme"), "the builder's rule: " + message);
         assertTrue(message.contains("alo.audio.max-message-size has an invalid value '64k'"), message);
         assertTrue(message.contains("alo.audio.tts-enabled has an invalid value 'yes'"), message);
         assertFalse(message.contains("alo.audio.server-uri is not set"), message);
     }
 
     @Test
-    void resolve_inconsistentValues_nameTheKeysOfTheBuilderCheck() {
+    void resolve_inconsistentValues_nameTheKeyOfTheBuilderProperty() {
         required();
         properties.put("alo.audio.heartbeat-interval", "3s");
         properties.put("alo.audio.client.default.heartbeat-timeout", "2s");
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, () -> resolver.resolve("default"));
+        assertEquals(Optional.of("heartbeatTimeout"), e.property());
+        assertTrue(e.getMessage().contains("alo.audio.client.default.heartbeat-timeout has an invalid value '2s' "
+                + "(from system property alo.audio.client.default.heartbeat-timeout): heartbeatTimeout (PT2S) must be "
+                + "longer than heartbeatInterval (PT3S)"), e.getMessage());
+    }
+
+    @Test
+    void resolve_defaultThatBreaksARule_namesTheUnsetKey() {
+        required();
+        properties.put("alo.audio.heartbeat-interval", "3s");
         String message = assertThrows(AloAudioConfigException.class, () -> resolver.resolve("default")).getMessage();
-        assertTrue(message.contains("alo.audio.client.default.heartbeat-timeout"), message);
-        assertTrue(message.contains("alo.audio.heartbeat-interval"), message);
-        assertTrue(message.contains("must be longer than"), message);
+        assertTrue(message.contains("alo.audio.heartbeat-timeout is not set (looked up "
+                + "alo.audio.client.default.heartbeat-timeout, then alo.audio.heartbeat-timeout"), message);
+        assertTrue(message.contains("heartbeatTimeout (PT2.5S) must be longer than heartbeatInterval (PT3S)"), message);
     }
 
     @Test
-    void builder_invalidName_isRefused() {
-        assertThrows(IllegalArgumentException.class, () -> resolver.builder("with space"));
-        assertThrows(IllegalArgumentException.class, () -> resolver.builder(""));
+    void resolve_builderRule_isTranslatedThroughProperty_withTheBuildersWords() {
+        required();
+        properties.put("alo.audio.close-grace", "5ms");
+        properties.put("alo.audio.connect-timeout", "PT-1S"); // parses; the builder says it must be positive
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, () -> resolver.resolve("default"));
+        assertEquals(Optional.of("connectTimeout"), e.property(), "the first problem, in the builder's order");
+        assertTrue(e.getMessage().contains("alo.audio.connect-timeout has an invalid value 'PT-1S' (from system "
+                + "property alo.audio.connect-timeout): connectTimeout must be positive, was PT-1S"), e.getMessage());
+        assertTrue(e.getMessage().contains("alo.audio.close-grace has an invalid value '5ms' (from system property "
+                + "alo.audio.close-grace): closeGrace must be at least PT0.01S, was PT0.005S"), e.getMessage());
+        AloAudioConfigException builders = assertInstanceOf(AloAudioConfigException.class, e.getCause());
+        assertEquals(Optional.of("connectTimeout"), builders.property());
     }
 
     @Test
-    void parseDuration_acceptsIsoAndUnitsAndBareMilliseconds() {
+    void resolve_bareNumberDuration_isRefused_namingTheKeyAndWhatToWrite() {
+        required();
+        properties.put("alo.audio.client.default.connect-timeout", "10");
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, () -> resolver.resolve("default"));
+        assertEquals(Optional.of("connectTimeout"), e.property());
+        assertTrue(e.getMessage().contains("alo.audio.client.default.connect-timeout has an invalid value '10' (from "
+                + "system property alo.audio.client.default.connect-timeout): a duration needs a unit: write 10ms for "
+                + "milliseconds or 10s for seconds"), e.getMessage());
+    }
+
+    @Test
+    void builder_bareNumberDuration_isRefusedToo() {
+        properties.put("alo.audio.close-grace", "250");
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, () -> resolver.builder("support"));
+        assertTrue(e.getMessage().contains("alo.audio.close-grace has an invalid value '250'"), e.getMessage());
+        assertTrue(e.getMessage().contains("write 250ms"), e.getMessage());
+    }
+
+    @Test
+    void resolve_blankUserId_isNotSet_namingUserIdKeyAndProperty() {
+        required();
+        properties.put("alo.audio.user.id", "   ");
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, () -> resolver.resolve("default"));
+        assertEquals(Optional.of("user.id"), e.property());
+        assertTrue(e.getMessage().contains("alo.audio.user.id is not set"), e.getMessage());
+    }
+
+    @Test
+    void builder_blankUserIdFromTheApplication_failsInBuild_withPropertyUserId() {
+        properties.put("alo.audio.server-uri", "ws://audio.example/audio");
+        AloAudioConfig.Builder builder = resolver.builder("support").user("", "Support", "").userAuthToken(TOKEN);
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, builder::build);
+        assertEquals(Optional.of("user.id"), e.property());
+    }
+
+    @Test
+    void resolve_uriWithUserInfo_isRefusedWithoutShowingIt() {
+        required();
+        properties.put("alo.audio.server-uri", "ws://bob:pa55word@audio.example/audio");
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, () -> resolver.resolve("default"));
+        assertEquals(Optional.of("serverUri"), e.property());
+        assertTrue(e.getMessage().contains("alo.audio.server-uri has an invalid value 'ws://***@audio.example/audio'"),
+                e.getMessage());
+        assertFalse(fullText(e).contains("pa55word"), fullText(e));
+    }
+
+    @Test
+    void resolve_uriThatIsNoUri_isRefusedByTheBuildersParser() {
+        required();
+        properties.put("alo.audio.server-uri", "ws://bad host/audio");
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, () -> resolver.resolve("default"));
+        assertTrue(e.getMessage().contains("alo.audio.server-uri has an invalid value 'ws://bad host/audio' (from "
+                + "system property alo.audio.server-uri): serverUri is not a valid URI"), e.getMessage());
+        assertFalse(e.getMessage().contains("is not set"), "reported once: " + e.getMessage());
+    }
+
+    @Test
+    void builder_invalidName_isRefusedByTheBuilder() {
+        AloAudioConfigException e = assertThrows(AloAudioConfigException.class, () -> resolver.builder("with space"));
+        assertEquals(Optional.of("name"), e.property());
+        assertThrows(AloAudioConfigException.class, () -> resolver.builder(""));
+    }
+
+    @Test
+    void parseDuration_acceptsIsoAndUnits() {
         assertEquals(Duration.ofMillis(2500), ConfigResolver.parseDuration("PT2.5S"));
         assertEquals(Duration.ofMillis(2500), ConfigResolver.parseDuration("pt2.5s"));
         assertEquals(Duration.ofMillis(250), ConfigResolver.parseDuration("250ms"));
-        assertEquals(Duration.ofMillis(250), ConfigResolver.parseDuration("250"));
         assertEquals(Duration.ofMillis(2500), ConfigResolver.parseDuration("2.5s"));
         assertEquals(Duration.ofMillis(2500), ConfigResolver.parseDuration(" 2.5 S "));
         assertEquals(Duration.ofMinutes(2), ConfigResolver.parseDuration("2m"));
         assertEquals(Duration.ofMillis(500), ConfigResolver.parseDuration(".5s"));
-        assertEquals(Duration.ZERO, ConfigResolver.parseDuration("0"));
+        assertEquals(Duration.ZERO, ConfigResolver.parseDuration("0ms"));
+        assertEquals(Duration.ofSeconds(-1), ConfigResolver.parseDuration("PT-1S"), "syntax only; the builder judges");
     }
 
     @Test
-    void parseDuration_refusesGarbageAndNegatives() {
-        String[] bad = {"", "soon", "1h", "-1s", "PT-1S", "1.s", "1 000ms", "P", "99999999999999999m"};
+    void parseDuration_refusesBareNumbersAndGarbage() {
+        String[] bad = {"", "10", "0", "2.5", "+10", "-1", "soon", "1h", "-1s", "1.s", "1 000ms", "P",
+                "99999999999999999m"};
         for (String text : bad) {
             assertThrows(IllegalArgumentException.class, () -> ConfigResolver.parseDuration(text), text);
         }
+        IllegalArgumentException bare = assertThrows(IllegalArgumentException.class,
+                () -> ConfigResolver.parseDuration("10"));
+        assertTrue(bare.getMessage().contains("write 10ms for milliseconds or 10s for seconds"), bare.getMessage());
     }
 
     @Test

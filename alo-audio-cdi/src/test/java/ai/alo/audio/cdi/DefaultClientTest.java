@@ -1,7 +1,6 @@
 package ai.alo.audio.cdi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,12 +94,14 @@ class DefaultClientTest extends ServerBackedTest {
         assertEquals("Lost connection to the server", event.message());
         assertEquals(sessionId, event.sessionId());
         assertEquals(Initiator.NETWORK, event.initiator());
-        assertTrue(lost.thread().startsWith("alo-audio-default-"), lost.thread());
-        assertFalse(lost.thread().startsWith("alo-audio-default-async-"), lost.thread());
+        String runtime = container.select(ClientRegistry.class).get().runtime().orElseThrow().config().name();
+        assertTrue(runtime.matches("alo-audio-cdi-\\d+"), runtime);
+        assertTrue(lost.thread().startsWith(runtime + "-event-"), "an event thread of the runtime: " + lost.thread());
 
         Seen lostAsync = observer.asyncDisconnects().next();
         assertEquals(event, lostAsync.event(), "async observers get the same event instance");
-        assertTrue(lostAsync.thread().startsWith("alo-audio-default-async-"), lostAsync.thread());
+        assertTrue(lostAsync.thread().startsWith(runtime + "-async-"), "the deployment's async pool: "
+                + lostAsync.thread());
         assertTrue(clientThreads().stream().anyMatch(t -> t.getName().equals(lostAsync.thread())),
                 "the thread check after each test sees the async threads");
 

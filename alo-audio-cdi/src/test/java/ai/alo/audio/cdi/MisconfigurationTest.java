@@ -45,6 +45,24 @@ class MisconfigurationTest extends ServerBackedTest {
     }
 
     @Test
+    void deploy_withDurationWithoutUnit_failsNamingTheKeyAndWhatToWrite() {
+        configureDefaultClient();
+        setProperty("alo.audio.connect-timeout", "10");
+        String text = deploymentFailure();
+        assertTrue(text.contains("alo.audio.connect-timeout has an invalid value '10' (from "), text);
+        assertTrue(text.contains("a duration needs a unit: write 10ms for milliseconds or 10s for seconds"), text);
+    }
+
+    @Test
+    void deploy_withValueTheBuilderRefuses_failsNamingTheKey() {
+        configureDefaultClient();
+        setProperty("alo.audio.max-message-size", "100");
+        String text = deploymentFailure();
+        assertTrue(text.contains("alo.audio.max-message-size has an invalid value '100' (from "), text);
+        assertTrue(text.contains("maxMessageSize must be at least 1024 bytes"), text);
+    }
+
+    @Test
     void deploy_withBadToken_failsWithoutShowingIt() {
         configureDefaultClient();
         String secretPart = "eyJzZWNyZXQiOiJwYXJ0In0";

@@ -1,6 +1,6 @@
 package ai.alo.audio.cdi;
 
-import ai.alo.audio.protocol.ParticipantInfo;
+import ai.alo.audio.server.ChannelMember;
 import ai.alo.audio.server.ServerListener;
 import ai.alo.audio.server.SessionInfo;
 
@@ -22,8 +22,8 @@ final class ServerEvents implements ServerListener {
     }
 
     @Override
-    public void onParticipantLeft(String channelId, ParticipantInfo participant, String reason) {
-        left.add(new Left(channelId, participant.userId(), reason));
+    public void onParticipantLeft(String channelId, ChannelMember member, String reason) {
+        left.add(new Left(channelId, member.userId(), reason));
     }
 
     Recording<Closed> closed() {

@@ -4,6 +4,7 @@ import ai.alo.audio.AloAudio;
 import ai.alo.audio.AloAudioConfig;
 import ai.alo.audio.AloAudioRuntime;
 import ai.alo.audio.AloAudioRuntimeConfig;
+import ai.alo.audio.impl.observe.OpenTelemetryMetrics;
 import ai.alo.audio.impl.runtime.ClientRuntime;
 import ai.alo.audio.impl.ws.WebSocketTransport;
 import ai.alo.audio.spi.AloAudioProvider;
@@ -40,6 +41,10 @@ public final class DefaultAloAudioProvider extends AloAudioProvider {
     }
 
     static ClientRuntime newRuntime(AloAudioRuntimeConfig config, boolean endsWithLastClient) {
-        return new ClientRuntime(config, endsWithLastClient, DefaultAloAudio::new);
+        ClientRuntime runtime = new ClientRuntime(config, endsWithLastClient, DefaultAloAudio::new);
+        // only when the application (or the OpenTelemetry agent) installed a global OpenTelemetry; detached when
+        // the runtime ends
+        OpenTelemetryMetrics.attachGlobalIfPresent(runtime);
+        return runtime;
     }
 }

@@ -33,6 +33,7 @@ public final class EventPool {
     private final int size;
     private final RuntimeTimer timer;
     private final Set<SerialQueue> draining = ConcurrentHashMap.newKeySet();
+    private final Set<SerialQueue> queues = ConcurrentHashMap.newKeySet();
     private Cancellable watchdog = Cancellable.NONE;
     private final java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -63,7 +64,23 @@ public final class EventPool {
      * @return the queue
      */
     public SerialQueue newQueue(String owner, int capacity) {
-        return new SerialQueue(owner, capacity, this);
+        SerialQueue queue = new SerialQueue(owner, capacity, this);
+        queues.add(queue);
+        queue.closed().thenRun(() -> queues.remove(queue));
+        return queue;
+    }
+
+    /**
+     * How many tasks wait in the clients' own queues (events behind a slow listener). O(clients).
+     *
+     * @return the count
+     */
+    public int queuedEvents() {
+        int total = 0;
+        for (SerialQueue queue : queues) {
+            total += queue.depth();
+        }
+        return total;
     }
 
     /**

@@ -250,6 +250,15 @@ public final class SerialQueue {
     }
 
     /**
+     * Completes once the queue is closed and drained.
+     *
+     * @return the future
+     */
+    CompletableFuture<Void> closed() {
+        return drained;
+    }
+
+    /**
      * Stops accepting tasks. The returned future completes once every task posted before has run.
      *
      * @return the future
