@@ -2,12 +2,14 @@ package ai.alo.audio.impl.observe;
 
 import ai.alo.audio.ConnectionState;
 import ai.alo.audio.DisconnectReason;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * What a runtime counts for operators: connects, disconnects by state and reason, connect and {@code disconnect()}
@@ -15,9 +17,14 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link MetricsSink}s added, such as the OpenTelemetry bridge. Gauges (connected clients, queue depths) are read
  * from the runtime when asked.
  *
+ * <p>A sink that throws (a {@code RuntimeException}, or a {@code LinkageError} from a metrics library that does not
+ * match) is removed and logged once ({@code ALOAUD-1905}): a measurement never breaks the path that took it.
+ *
  * <p>Thread-safe; recording never blocks.
  */
 public final class RuntimeMetrics {
+
+    private static final System.Logger LOG = System.getLogger("ai.alo.audio");
 
     private final LongAdder connectsStarted = new LongAdder();
     private final LongAdder connects = new LongAdder();
@@ -45,12 +52,33 @@ public final class RuntimeMetrics {
         sinks.remove(sink);
     }
 
+    /**
+     * Whether a sink receives the recordings.
+     *
+     * @param sink the sink
+     * @return {@code true} if it was added and not removed
+     */
+    public boolean hasSink(MetricsSink sink) {
+        return sinks.contains(sink);
+    }
+
+    private void forEachSink(Consumer<MetricsSink> call) {
+        for (MetricsSink sink : sinks) {
+            try {
+                call.accept(sink);
+            } catch (RuntimeException | LinkageError e) {
+                if (sinks.remove(sink)) {
+                    LOG.log(Level.WARNING, "ALOAUD-1905 a metrics sink failed and no longer receives measurements: "
+                            + sink, e);
+                }
+            }
+        }
+    }
+
     /** A connect attempt started. */
     public void connectStarted() {
         connectsStarted.increment();
-        for (MetricsSink sink : sinks) {
-            sink.connectStarted();
-        }
+        forEachSink(MetricsSink::connectStarted);
     }
 
     /**
@@ -61,9 +89,7 @@ public final class RuntimeMetrics {
     public void connected(long nanos) {
         connects.increment();
         connectTime.record(nanos);
-        for (MetricsSink sink : sinks) {
-            sink.connected(nanos);
-        }
+        forEachSink(sink -> sink.connected(nanos));
     }
 
     /**
@@ -74,9 +100,7 @@ public final class RuntimeMetrics {
      */
     public void disconnected(ConnectionState state, DisconnectReason reason) {
         disconnects.computeIfAbsent(state + "/" + reason, key -> new LongAdder()).increment();
-        for (MetricsSink sink : sinks) {
-            sink.disconnected(state, reason);
-        }
+        forEachSink(sink -> sink.disconnected(state, reason));
     }
 
     /**
@@ -86,9 +110,7 @@ public final class RuntimeMetrics {
      */
     public void disconnectCall(long nanos) {
         disconnectCall.record(nanos);
-        for (MetricsSink sink : sinks) {
-            sink.disconnectCall(nanos);
-        }
+        forEachSink(sink -> sink.disconnectCall(nanos));
     }
 
     /**
@@ -98,9 +120,7 @@ public final class RuntimeMetrics {
      */
     public void heartbeatRoundTrip(long nanos) {
         heartbeatRoundTrip.record(nanos);
-        for (MetricsSink sink : sinks) {
-            sink.heartbeatRoundTrip(nanos);
-        }
+        forEachSink(sink -> sink.heartbeatRoundTrip(nanos));
     }
 
     /**
