@@ -3,8 +3,16 @@ package ai.alo.audio.event;
 import java.time.Instant;
 
 /**
- * The root of every event an {@link ai.alo.audio.AloAudio} client emits. Sealed and non-generic, so that it can be
- * a CDI event type and so that {@code instanceof} chains over it are checked.
+ * The root of every event an {@link ai.alo.audio.AloAudio} client emits. Non-generic, so that it can be a CDI event
+ * type; sealed, so that the implementation alone constructs events.
+ *
+ * <h2>Compatibility</h2>
+ * <p><b>New event types may be added</b> in any later version (media, push-to-talk, reconnects will add theirs), and
+ * new components may be added to the existing records. So: handle the types you know and ignore the others; a
+ * {@code switch} over an {@code AloAudioEvent} must have a {@code default} branch, because the compiler's exhaustiveness
+ * check for sealed types does not survive an added type; an {@code @Observes AloAudioEvent} observer receives the new
+ * types too. Existing types keep their meaning, their state values and their {@link #clientName()} and {@link
+ * #timestamp()}.
  *
  * @since 0.1
  */

@@ -26,7 +26,10 @@
  * {@code @AloClient(name)} (module {@code alo-audio-cdi}); an observer without qualifiers receives the events of
  * every client. The {@link ai.alo.audio.event.AloAudioEvent#clientName()} tells them apart in plain Java.
  *
- * <p>Only the implementation constructs these records; new components may be added in later versions.
+ * <h2>Compatibility</h2>
+ * <p>Only the implementation constructs these records. New event types may be added in later versions, and new
+ * components to the existing records: ignore types you do not know, and give a {@code switch} over {@link
+ * ai.alo.audio.event.AloAudioEvent} a {@code default} branch (see its Javadoc).
  *
  * @since 0.1
  */

@@ -1,7 +1,6 @@
 package ai.alo.audio.server;
 
 import ai.alo.audio.protocol.MessageCodec;
-import ai.alo.audio.protocol.ParticipantInfo;
 import ai.alo.audio.protocol.ProtocolVersion;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -20,16 +19,19 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A real reference implementation of the ALO audio service's signalling protocol ({@code docs/protocol.md},
- * version {@value ProtocolVersion#CURRENT}), for tests, demos and benchmarks. It checks HS256 user tokens, runs the
- * hello/welcome handshake, channels with participant lists and {@code participant.joined/left} broadcasts,
- * application heartbeats with a server-side watchdog, duplicate-session replacement, and, by default, a
- * fault-injection relay that can reset or silently freeze single connections.
+ * versions {@value ProtocolVersion#MIN} to {@value ProtocolVersion#MAX}), for tests, demos and benchmarks. It checks
+ * HS256 user tokens (with a clock-skew leeway), negotiates the protocol version and capabilities in the hello/welcome
+ * handshake, runs channels with paged rosters and {@code participant.joined/left} deltas, answers requests with their
+ * request ids, runs application heartbeats with a server-side watchdog, replaces duplicate sessions, caps names,
+ * connections and message sizes, ends sessions whose client stopped reading, and, by default, puts a fault-injection
+ * relay in front that can reset or silently freeze single connections.
  *
  * <pre>{@code
  * try (AloAudioServer server = AloAudioServer.builder().build().start()) {
@@ -43,19 +45,25 @@ import java.util.concurrent.TimeUnit;
  * {@link #kill()}). An instance is single-use: to restart on the same port, build a new one with that
  * {@link Builder#port(int) port}. Several servers may run in one JVM; there is no static mutable state.
  *
- * <h2>Threads</h2>
+ * <h2>Threads and scale</h2>
  * <p>{@link #start()} creates a fixed set of daemon threads whose names start with {@code alo-audio-server-<id>}, so
- * the count does not drift with load: one Grizzly selector thread ({@code -selector(1)}), a fixed pool of
- * {@link Builder#workerThreads(int) worker threads} ({@code -worker(n)}, default 4) that run the protocol and the
- * {@link ServerListener}s, one Grizzly timer thread ({@code -http-0}), one Tyrus timer thread ({@code -tyrus-timer}),
- * the server's one scheduler thread for every hello and heartbeat timeout ({@code -timer}), and with fault injection
- * one relay selector thread ({@code -relay}): 9 threads with the defaults. {@link #stop()} and {@link #kill()} release
- * every socket, timer and thread the server started, and return after those threads ended (bounded wait, logged if
- * exceeded). All public methods are thread-safe.
+ * the count does not drift with load or with the number of sessions: one Grizzly selector thread
+ * ({@code -selector(1)}), a fixed pool of {@link Builder#workerThreads(int) worker threads} ({@code -worker(n)},
+ * default 4) that run the protocol and the {@link ServerListener}s, one Grizzly timer thread ({@code -http-0}), one
+ * Tyrus timer thread ({@code -tyrus-timer}), the server's one scheduler thread for every per-connection and
+ * per-session timer (upgrade deadline, hello timeout, heartbeat watchdog, close deadline) and for ending sessions whose
+ * sends failed ({@code -timer}), and with fault injection one relay selector thread ({@code -relay}): 9 threads with
+ * the defaults. No thread is started per session. Nothing is O(sessions) per message: a {@code ping} takes no lock
+ * and costs one {@code pong}; a join or leave costs one message to each other member of the channel. One server
+ * carries 10,000 concurrent sessions (raise {@link Builder#maxConnectionsPerAddress(int)} when they all come from one
+ * address, and note that the relay costs two more file descriptors per session).
+ *
+ * <p>{@link #stop()} and {@link #kill()} release every socket, timer and thread the server started, and return after
+ * those threads ended (bounded wait, logged if exceeded). All public methods are thread-safe.
  *
  * <h2>Logging</h2>
- * <p>{@link System.Logger} named after the classes of this package; INFO and above carry ids {@code ALOSRV-5xxx}.
- * Tokens are never logged.
+ * <p>{@link System.Logger} named after the classes of this package; INFO and above carry ids {@code ALOSRV-5xxx} (see
+ * the package documentation). Tokens are never logged.
  */
 public final class AloAudioServer implements AutoCloseable {
 
@@ -78,8 +86,9 @@ public final class AloAudioServer implements AutoCloseable {
     private final TokenIssuer tokens;
     private final MessageCodec codec;
     private final ScheduledThreadPoolExecutor scheduler;
-    private final ServiceCore core;
+    private final SessionService service;
     private final ConnectionGauge gauge = new ConnectionGauge();
+    private final ConnectionGate gate;
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private final Object lifecycle = new Object();
@@ -101,9 +110,9 @@ public final class AloAudioServer implements AutoCloseable {
         this.stopTimeout = builder.stopTimeout;
         this.maxMessageSize = builder.maxMessageSize;
         byte[] secret = builder.secret != null ? builder.secret.clone() : randomSecret();
-        this.tokens = new TokenIssuer(secret);
+        this.tokens = new TokenIssuer(secret, builder.clock);
         this.threadPrefix = "alo-audio-server-" + HexFormat.of().toHexDigits(new SecureRandom().nextInt());
-        this.codec = new MessageCodec(builder.maxMessageSize);
+        this.codec = new MessageCodec();
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, threadPrefix + "-timer");
             thread.setDaemon(true);
@@ -113,8 +122,12 @@ public final class AloAudioServer implements AutoCloseable {
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         ServerSettings settings = new ServerSettings(builder.maxMessageSize, builder.helloTimeout.toMillis(),
                 builder.minInterval.toMillis(), builder.maxInterval.toMillis(), builder.minTimeout.toMillis(),
-                builder.maxTimeout.toMillis(), SERVER_NAME);
-        this.core = new ServiceCore(settings, codec, new TokenVerifier(secret, Clock.systemUTC()), scheduler);
+                builder.maxTimeout.toMillis(), SERVER_NAME, builder.capabilities, builder.rosterPageBytes,
+                builder.sendQueueLimit, builder.maxConnections, builder.maxConnectionsPerAddress,
+                builder.upgradeTimeout.toMillis());
+        this.service = new SessionService(settings, codec,
+                new TokenVerifier(secret, builder.clock, builder.clockSkew), scheduler);
+        this.gate = new ConnectionGate(settings, scheduler, gauge, faultInjection, service::frameTooBig);
     }
 
     /**
@@ -145,10 +158,10 @@ public final class AloAudioServer implements AutoCloseable {
                 FaultRelay newRelay = faultInjection ? new FaultRelay(publicAddress, gauge) : null;
                 relay = newRelay;
                 GrizzlyRuntime newRuntime = new GrizzlyRuntime(faultInjection ? loopback : host, workerThreads,
-                        incomingBufferSize(maxMessageSize), threadPrefix, gauge);
+                        FrameGuard.incomingBufferSize(maxMessageSize), threadPrefix, gate);
                 runtime = newRuntime;
                 ServerEndpointConfig config = ServerEndpointConfig.Builder.create(SessionEndpoint.class, path)
-                        .configurator(new SessionEndpoint.Configurator(core, faultInjection))
+                        .configurator(new SessionEndpoint.Configurator(service, gate, faultInjection))
                         .build();
                 newRuntime.addEndpoint(config);
                 newRuntime.start("/", faultInjection ? 0 : requestedPort);
@@ -264,7 +277,7 @@ public final class AloAudioServer implements AutoCloseable {
             if (currentRelay != null) {
                 currentRelay.stopAccepting();
             }
-            int told = core.shutdown();
+            int told = service.shutdown();
             boolean drained = gauge.awaitZero(stopTimeout.toNanos());
             synchronized (lifecycle) {
                 reset = killRequested;
@@ -295,7 +308,7 @@ public final class AloAudioServer implements AutoCloseable {
         try {
             LOG.log(Level.INFO, () -> "ALOSRV-5004 Killing " + threadPrefix
                     + ": connections are reset without close frames");
-            core.refuseNewSessions();
+            service.refuseNewSessions();
         } finally {
             release(true);
             endStop();
@@ -314,7 +327,7 @@ public final class AloAudioServer implements AutoCloseable {
      * @param listener the listener
      */
     public void addListener(ServerListener listener) {
-        core.addListener(Objects.requireNonNull(listener, "listener"));
+        service.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -323,7 +336,7 @@ public final class AloAudioServer implements AutoCloseable {
      * @param listener the listener
      */
     public void removeListener(ServerListener listener) {
-        core.removeListener(listener);
+        service.removeListener(listener);
     }
 
     /**
@@ -332,17 +345,17 @@ public final class AloAudioServer implements AutoCloseable {
      * @return an immutable list
      */
     public List<SessionInfo> sessions() {
-        return core.sessions();
+        return service.sessions();
     }
 
     /**
-     * A snapshot of a channel's participants, in join order.
+     * A snapshot of a channel's participants, in join order, as the other members see them.
      *
      * @param channelId the channel
-     * @return an immutable list, empty when nobody is in the channel
+     * @return an immutable list of server-owned values, empty when nobody is in the channel
      */
-    public List<ParticipantInfo> participants(String channelId) {
-        return core.participants(Objects.requireNonNull(channelId, "channelId"));
+    public List<ChannelMember> participants(String channelId) {
+        return service.participants(Objects.requireNonNull(channelId, "channelId"));
     }
 
     /**
@@ -366,7 +379,7 @@ public final class AloAudioServer implements AutoCloseable {
         if (closeCode < 1000 || closeCode > 4999 || closeCode >= 1004 && closeCode <= 1006 || closeCode == 1015) {
             throw new IllegalArgumentException("Not a close code a server may send: " + closeCode);
         }
-        return core.endSession(sessionIdOrUserId, reason, message == null ? "" : message, closeCode);
+        return service.endSession(sessionIdOrUserId, reason, message == null ? "" : message, closeCode);
     }
 
     /**
@@ -378,7 +391,7 @@ public final class AloAudioServer implements AutoCloseable {
      */
     public boolean sendRaw(String sessionIdOrUserId, String text) {
         Objects.requireNonNull(sessionIdOrUserId, "sessionIdOrUserId");
-        return core.sendRaw(sessionIdOrUserId, Objects.requireNonNull(text, "text"));
+        return service.sendRaw(sessionIdOrUserId, Objects.requireNonNull(text, "text"));
     }
 
     /**
@@ -392,7 +405,7 @@ public final class AloAudioServer implements AutoCloseable {
      */
     public boolean dropConnection(String sessionIdOrUserId) {
         FaultRelay current = requireRelay();
-        long relayId = core.relayIdOf(Objects.requireNonNull(sessionIdOrUserId, "sessionIdOrUserId"));
+        long relayId = service.relayIdOf(Objects.requireNonNull(sessionIdOrUserId, "sessionIdOrUserId"));
         return relayId >= 0 && current.drop(relayId);
     }
 
@@ -421,7 +434,7 @@ public final class AloAudioServer implements AutoCloseable {
      */
     public boolean freeze(String sessionIdOrUserId) {
         FaultRelay current = requireRelay();
-        long relayId = core.relayIdOf(Objects.requireNonNull(sessionIdOrUserId, "sessionIdOrUserId"));
+        long relayId = service.relayIdOf(Objects.requireNonNull(sessionIdOrUserId, "sessionIdOrUserId"));
         return relayId >= 0 && current.freeze(relayId, true);
     }
 
@@ -446,7 +459,7 @@ public final class AloAudioServer implements AutoCloseable {
      */
     public boolean unfreeze(String sessionIdOrUserId) {
         FaultRelay current = requireRelay();
-        long relayId = core.relayIdOf(Objects.requireNonNull(sessionIdOrUserId, "sessionIdOrUserId"));
+        long relayId = service.relayIdOf(Objects.requireNonNull(sessionIdOrUserId, "sessionIdOrUserId"));
         return relayId >= 0 && current.freeze(relayId, false);
     }
 
@@ -548,7 +561,7 @@ public final class AloAudioServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "ALOSRV-5007 Error while stopping Tyrus/Grizzly", e);
             }
         }
-        core.forgetAll(1006, reset ? "Server killed" : "Server stopped");
+        service.forgetAll(1006, reset ? "Server killed" : "Server stopped");
         scheduler.shutdownNow();
         try {
             // A listener may stop the server from a timeout callback, that is on the timer thread itself.
@@ -583,16 +596,10 @@ public final class AloAudioServer implements AutoCloseable {
                 return;
             }
             if (thread.isAlive()) {
-                LOG.log(Level.WARNING, () -> "ALOSRV-5009 Thread " + thread.getName() + " is still running after the stop");
+                LOG.log(Level.WARNING, () -> "ALOSRV-5009 Thread " + thread.getName()
+                        + " is still running after the stop");
             }
         }
-    }
-
-    private static int incomingBufferSize(int maxMessageSize) {
-        // Tyrus closes with 1011 (not 1009) when a single frame exceeds this buffer, so keep it well above the
-        // message limit: the endpoint closes oversized messages with 1009 itself.
-        long size = Math.max(4L * 1024 * 1024, 2L * maxMessageSize + 14);
-        return (int) Math.min(Integer.MAX_VALUE - 64, size);
     }
 
     private static byte[] randomSecret() {
@@ -619,6 +626,14 @@ public final class AloAudioServer implements AutoCloseable {
         private boolean faultInjection = true;
         private int workerThreads = 4;
         private Duration stopTimeout = Duration.ofSeconds(5);
+        private Set<String> capabilities = Set.of();
+        private int rosterPageBytes = 32 * 1024;
+        private int sendQueueLimit = 1024 * 1024;
+        private int maxConnections = 10_000;
+        private int maxConnectionsPerAddress = 1_000;
+        private Duration upgradeTimeout = Duration.ofSeconds(5);
+        private Duration clockSkew = Duration.ofSeconds(30);
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
@@ -720,7 +735,9 @@ public final class AloAudioServer implements AutoCloseable {
         }
 
         /**
-         * The largest text message accepted, in UTF-8 bytes; larger ones close the session with 1009. Default 64 KiB.
+         * The largest message accepted, in UTF-8 bytes. A larger one closes the session with 1009: a frame as soon as
+         * its header announces it (nothing of it is buffered), a fragmented message as soon as its fragments add up to
+         * more. Tyrus's incoming buffer is this size plus the 14 bytes of a frame header. Default 64 KiB.
          *
          * @param bytes at least 1 KiB
          * @return this builder
@@ -771,6 +788,132 @@ public final class AloAudioServer implements AutoCloseable {
                 throw new IllegalArgumentException("stopTimeout must not be negative");
             }
             this.stopTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The optional features (capabilities, see {@code docs/protocol.md}) this server supports. {@code welcome}
+         * enables the ones the client's {@code hello} lists too; names the server does not support are ignored.
+         * Default none (protocol version 2 defines none yet).
+         *
+         * @param names capability names, such as {@code "ptt"}; copied
+         * @return this builder
+         */
+        public Builder capabilities(Set<String> names) {
+            Objects.requireNonNull(names, "capabilities");
+            for (String name : names) {
+                if (name == null || name.isBlank()) {
+                    throw new IllegalArgumentException("capability names must not be blank");
+                }
+            }
+            this.capabilities = Set.copyOf(names);
+            return this;
+        }
+
+        /**
+         * The largest {@code roster} page, in UTF-8 bytes of the encoded message. A join is answered by
+         * {@code joined} and as many pages as the channel needs; keep this below the clients' message size limit
+         * (64 KiB by default). Default 32 KiB.
+         *
+         * @param bytes 4 KiB to 16 MiB
+         * @return this builder
+         */
+        public Builder rosterPageBytes(int bytes) {
+            if (bytes < RosterPager.MIN_PAGE_BYTES || bytes > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException("rosterPageBytes must be " + RosterPager.MIN_PAGE_BYTES
+                        + " to 16 MiB, was " + bytes);
+            }
+            this.rosterPageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The most bytes that may be waiting to be written to one session (sent but not yet taken by the client's TCP
+         * stack). A session over it, whose client stopped reading, is ended: logged at WARNING, removed from its
+         * channel (the others are told {@code participant.left}, reason {@code "lost"}) and its connection closed at
+         * once. A failed send ends the session the same way. Keep it well above the roster of the largest channel,
+         * which a join queues at once (about 130 bytes per member). Default 1 MiB.
+         *
+         * @param bytes at least 64 KiB
+         * @return this builder
+         */
+        public Builder sendQueueLimit(int bytes) {
+            if (bytes < 64 * 1024) {
+                throw new IllegalArgumentException("sendQueueLimit must be at least 65536, was " + bytes);
+            }
+            this.sendQueueLimit = bytes;
+            return this;
+        }
+
+        /**
+         * The most WebSocket connections the server holds at once; an upgrade beyond it is refused with HTTP 503 and
+         * {@code Retry-After}. Default 10,000.
+         *
+         * @param connections at least 1
+         * @return this builder
+         */
+        public Builder maxConnections(int connections) {
+            if (connections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, was " + connections);
+            }
+            this.maxConnections = connections;
+            return this;
+        }
+
+        /**
+         * The most WebSocket connections from one client IP address at once; an upgrade beyond it is refused with
+         * HTTP 429 and {@code Retry-After}. Behind the fault-injection relay this is the address of the relay's
+         * client, not the relay's. Default 1,000: a load test that opens more connections from one address must
+         * raise it.
+         *
+         * @param connections at least 1
+         * @return this builder
+         */
+        public Builder maxConnectionsPerAddress(int connections) {
+            if (connections < 1) {
+                throw new IllegalArgumentException("maxConnectionsPerAddress must be at least 1, was " + connections);
+            }
+            this.maxConnectionsPerAddress = connections;
+            return this;
+        }
+
+        /**
+         * How long a TCP connection may take to complete its WebSocket upgrade (send its request and be upgraded)
+         * before it is closed. Default 5 s.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
+        public Builder upgradeTimeout(Duration timeout) {
+            this.upgradeTimeout = positive(timeout, "upgradeTimeout");
+            return this;
+        }
+
+        /**
+         * The clock-skew leeway of the token time checks, in the token holder's favour: {@code exp} must be later
+         * than now minus it, {@code nbf} and {@code iat} at most now plus it. Default 30 s.
+         *
+         * @param leeway zero or positive
+         * @return this builder
+         */
+        public Builder clockSkew(Duration leeway) {
+            Objects.requireNonNull(leeway, "clockSkew");
+            if (leeway.isNegative()) {
+                throw new IllegalArgumentException("clockSkew must not be negative");
+            }
+            this.clockSkew = leeway;
+            return this;
+        }
+
+        /**
+         * The clock that token time claims are checked against and that {@link AloAudioServer#tokens()} issues
+         * tokens with; default the system clock (UTC). Timeouts do not use it.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

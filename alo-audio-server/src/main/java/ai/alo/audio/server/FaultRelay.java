@@ -11,6 +11,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -30,9 +31,12 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>One selector thread serves every connection: it accepts a client, connects to the upstream (Tyrus) port, reads
  * the HTTP upgrade request head (at most {@value #MAX_HEAD} bytes, else the connection is closed), replaces any
- * {@value #RELAY_HEADER} header with its own connection number, and from then on copies bytes both ways with
- * {@code TCP_NODELAY} and no extra copies or waits. A full buffer stops reading from the sender until the receiver
- * drained it (back-pressure); nothing queues without bound.
+ * {@value #RELAY_HEADER} and {@value ConnectionGate#CLIENT_ADDRESS_HEADER} headers with its own connection number and
+ * the client's IP address (so the server's per-address connection cap counts the client, not the relay), and from
+ * then on copies bytes both ways with {@code TCP_NODELAY} and no extra copies or waits. A full buffer stops reading
+ * from the sender until the receiver drained it (back-pressure); nothing queues without bound. Buffers are taken from
+ * a small pool only while bytes are in flight, so an idle connection holds none (10,000 idle sessions cost sockets,
+ * not 640 MB of buffers).
  *
  * <p>Faults: {@link #drop} resets both sockets of a connection ({@code SO_LINGER 0}: RST, no WebSocket close frame).
  * {@link #freeze} turns a connection into a black hole, like a network that silently drops everything: whatever
@@ -52,7 +56,10 @@ final class FaultRelay {
 
     private static final System.Logger LOG = System.getLogger(AloAudioServer.class.getPackageName());
     private static final int MAX_HEAD = 16 * 1024;
+    private static final int FIRST_HEAD = 1024;
     private static final int BUFFER = 32 * 1024;
+    /** Empty buffers kept for reuse (selector thread only); more are dropped. */
+    private static final int POOL = 64;
     private static final byte[] HEAD_END = {'\r', '\n', '\r', '\n'};
     private static final long COMMAND_TIMEOUT_SECONDS = 10;
 
@@ -68,6 +75,7 @@ final class FaultRelay {
 
     // selector thread only
     private final Map<Long, Pair> pairs = new HashMap<>();
+    private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
     private long nextId;
 
     /**
@@ -282,7 +290,7 @@ final class FaultRelay {
                 target.configureBlocking(false);
                 target.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 boolean connected = target.connect(upstream);
-                Pair pair = new Pair(++nextId, client, target, connected);
+                Pair pair = new Pair(++nextId, client, target, connected, addressOf(client));
                 pair.clientKey = client.register(selector, 0, pair);
                 pair.upstreamKey = target.register(selector, 0, pair);
                 pairs.put(pair.id, pair);
@@ -337,7 +345,7 @@ final class FaultRelay {
         }
         ByteBuffer pending = clientSide ? pair.toUpstream : pair.toClient;
         boolean otherReady = clientSide ? pair.upstreamConnected : true;
-        if (!pair.frozen && otherReady && pending.position() > 0) {
+        if (!pair.frozen && otherReady && pending != null && pending.position() > 0) {
             try {
                 write(clientSide ? pair.upstream : pair.client, pending);
             } catch (IOException | RuntimeException e) {
@@ -353,6 +361,12 @@ final class FaultRelay {
             return;
         }
         if (!pair.headDone) {
+            if (!pair.head.hasRemaining() && pair.head.capacity() < MAX_HEAD) {
+                ByteBuffer larger = ByteBuffer.allocate(Math.min(MAX_HEAD, pair.head.capacity() * 2));
+                pair.head.flip();
+                larger.put(pair.head);
+                pair.head = larger;
+            }
             if (pair.client.read(pair.head) < 0) {
                 closePair(pair, false);
                 return;
@@ -360,12 +374,15 @@ final class FaultRelay {
             int end = indexOf(pair.head, HEAD_END);
             if (end >= 0) {
                 rewriteHead(pair, end + HEAD_END.length);
-            } else if (!pair.head.hasRemaining()) {
+            } else if (!pair.head.hasRemaining() && pair.head.capacity() >= MAX_HEAD) {
                 LOG.log(Level.INFO, () -> "ALOSRV-5045 Relay connection " + pair.id + ": request head larger than "
                         + MAX_HEAD + " bytes, closed");
                 closePair(pair, true);
             }
             return;
+        }
+        if (pair.toUpstream == null) {
+            pair.toUpstream = take();
         }
         if (pair.client.read(pair.toUpstream) < 0) {
             pair.clientEof = true;
@@ -376,6 +393,9 @@ final class FaultRelay {
         if (pair.frozen) {
             discard(pair, false);
             return;
+        }
+        if (pair.toClient == null) {
+            pair.toClient = take();
         }
         if (pair.upstream.read(pair.toClient) < 0) {
             pair.upstreamEof = true;
@@ -422,7 +442,7 @@ final class FaultRelay {
         if (pair.frozen) {
             return;
         }
-        if (pair.upstreamConnected && pair.toUpstream.position() > 0) {
+        if (pair.upstreamConnected && pending(pair.toUpstream) > 0) {
             try {
                 write(pair.upstream, pair.toUpstream);
             } catch (IOException | RuntimeException e) {
@@ -430,7 +450,7 @@ final class FaultRelay {
                 return;
             }
         }
-        if (pair.toClient.position() > 0) {
+        if (pending(pair.toClient) > 0) {
             try {
                 write(pair.client, pair.toClient);
             } catch (IOException | RuntimeException e) {
@@ -438,10 +458,36 @@ final class FaultRelay {
                 return;
             }
         }
+        // Buffers go back to the pool as soon as they are empty.
+        if (pending(pair.toUpstream) == 0) {
+            give(pair.toUpstream);
+            pair.toUpstream = null;
+        }
+        if (pending(pair.toClient) == 0) {
+            give(pair.toClient);
+            pair.toClient = null;
+        }
         // A side that closed its socket closes the pair once everything it sent was passed on.
-        if (pair.clientEof && pair.toUpstream.position() == 0
-                || pair.upstreamEof && pair.toClient.position() == 0) {
+        if (pair.clientEof && pending(pair.toUpstream) == 0 || pair.upstreamEof && pending(pair.toClient) == 0) {
             closePair(pair, false);
+        }
+    }
+
+    private static int pending(ByteBuffer buffer) {
+        return buffer == null ? 0 : buffer.position();
+    }
+
+    /** An empty buffer from the pool, or a new one. */
+    private ByteBuffer take() {
+        ByteBuffer buffer = pool.poll();
+        return buffer != null ? buffer : ByteBuffer.allocate(BUFFER);
+    }
+
+    /** Returns a buffer to the pool (cleared); null is ignored. */
+    private void give(ByteBuffer buffer) {
+        if (buffer != null && pool.size() < POOL) {
+            buffer.clear();
+            pool.add(buffer);
         }
     }
 
@@ -461,20 +507,21 @@ final class FaultRelay {
             client = pair.clientGone ? 0 : SelectionKey.OP_READ;
             target = pair.upstreamGone ? 0 : pair.upstreamConnected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT;
         } else {
-            boolean room = pair.headDone ? pair.toUpstream.hasRemaining() : pair.head.hasRemaining();
+            boolean room = pair.headDone ? pair.toUpstream == null || pair.toUpstream.hasRemaining()
+                    : pair.head.hasRemaining() || pair.head.capacity() < MAX_HEAD;
             if (!pair.clientEof && room) {
                 client |= SelectionKey.OP_READ;
             }
-            if (pair.toClient.position() > 0) {
+            if (pending(pair.toClient) > 0) {
                 client |= SelectionKey.OP_WRITE;
             }
             if (!pair.upstreamConnected) {
                 target = SelectionKey.OP_CONNECT;
             } else {
-                if (!pair.upstreamEof && pair.toClient.hasRemaining()) {
+                if (!pair.upstreamEof && (pair.toClient == null || pair.toClient.hasRemaining())) {
                     target |= SelectionKey.OP_READ;
                 }
-                if (pair.toUpstream.position() > 0) {
+                if (pending(pair.toUpstream) > 0) {
                     target |= SelectionKey.OP_WRITE;
                 }
             }
@@ -493,8 +540,10 @@ final class FaultRelay {
         }
         pair.frozen = frozen;
         if (frozen) {
-            pair.toUpstream.clear();
-            pair.toClient.clear();
+            give(pair.toUpstream);
+            pair.toUpstream = null;
+            give(pair.toClient);
+            pair.toClient = null;
         } else if (pair.clientGone || pair.upstreamGone) {
             closePair(pair, false);
             return;
@@ -518,6 +567,11 @@ final class FaultRelay {
         }
         pair.closed = true;
         pairs.remove(pair.id);
+        give(pair.toUpstream);
+        give(pair.toClient);
+        pair.toUpstream = null;
+        pair.toClient = null;
+        pair.head = null;
         closeChannel(pair.client, pair.clientKey, resetClient);
         closeChannel(pair.upstream, pair.upstreamKey, resetUpstream);
         gauge.closed();
@@ -551,21 +605,37 @@ final class FaultRelay {
         ByteBuffer head = pair.head;
         String text = new String(head.array(), 0, headLength, StandardCharsets.ISO_8859_1);
         String[] lines = text.substring(0, text.length() - HEAD_END.length).split("\r\n", -1);
-        StringBuilder out = new StringBuilder(text.length() + 40);
+        StringBuilder out = new StringBuilder(text.length() + 80);
         out.append(lines[0]).append("\r\n");
         out.append(RELAY_HEADER).append(": ").append(pair.id).append("\r\n");
-        String prefix = RELAY_HEADER.toLowerCase(Locale.ROOT) + ":";
+        out.append(ConnectionGate.CLIENT_ADDRESS_HEADER).append(": ").append(pair.clientAddress).append("\r\n");
+        String relayPrefix = RELAY_HEADER.toLowerCase(Locale.ROOT) + ":";
+        String addressPrefix = ConnectionGate.CLIENT_ADDRESS_HEADER.toLowerCase(Locale.ROOT) + ":";
         for (int i = 1; i < lines.length; i++) {
             String normalized = lines[i].toLowerCase(Locale.ROOT).replace(" ", "").replace("\t", "");
-            if (!normalized.startsWith(prefix)) {
+            if (!normalized.startsWith(relayPrefix) && !normalized.startsWith(addressPrefix)) {
                 out.append(lines[i]).append("\r\n");
             }
         }
         out.append("\r\n");
+        if (pair.toUpstream == null) {
+            pair.toUpstream = take();
+        }
         pair.toUpstream.put(out.toString().getBytes(StandardCharsets.ISO_8859_1));
         pair.toUpstream.put(head.array(), headLength, head.position() - headLength);
         pair.headDone = true;
         pair.head = null;
+    }
+
+    private static String addressOf(SocketChannel channel) {
+        try {
+            if (channel.getRemoteAddress() instanceof InetSocketAddress address && address.getAddress() != null) {
+                return address.getAddress().getHostAddress();
+            }
+        } catch (IOException e) {
+            // not connected any more: the pair is closed soon
+        }
+        return "unknown";
     }
 
     private static int indexOf(ByteBuffer buffer, byte[] pattern) {
@@ -620,9 +690,11 @@ final class FaultRelay {
         final long id;
         final SocketChannel client;
         final SocketChannel upstream;
-        final ByteBuffer toUpstream = ByteBuffer.allocate(BUFFER);
-        final ByteBuffer toClient = ByteBuffer.allocate(BUFFER);
-        ByteBuffer head = ByteBuffer.allocate(MAX_HEAD);
+        final String clientAddress;
+        /** Bytes on their way, or null when there are none (the buffer is back in the pool). */
+        ByteBuffer toUpstream;
+        ByteBuffer toClient;
+        ByteBuffer head = ByteBuffer.allocate(FIRST_HEAD);
         SelectionKey clientKey;
         SelectionKey upstreamKey;
         boolean upstreamConnected;
@@ -635,11 +707,12 @@ final class FaultRelay {
         boolean upstreamGone;
         boolean closed;
 
-        Pair(long id, SocketChannel client, SocketChannel upstream, boolean upstreamConnected) {
+        Pair(long id, SocketChannel client, SocketChannel upstream, boolean upstreamConnected, String clientAddress) {
             this.id = id;
             this.client = client;
             this.upstream = upstream;
             this.upstreamConnected = upstreamConnected;
+            this.clientAddress = clientAddress;
         }
     }
 }

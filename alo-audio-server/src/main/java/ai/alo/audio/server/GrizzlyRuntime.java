@@ -7,13 +7,13 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.glassfish.grizzly.Connection;
-import org.glassfish.grizzly.ConnectionProbe;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
@@ -30,13 +30,18 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 /**
  * A Tyrus server container on a Grizzly {@link HttpServer} that this class owns, so that the server controls what
  * Tyrus's own {@code GrizzlyServerContainer} does not let it control: the bind address (Tyrus 2.1.6 always binds
- * {@code 0.0.0.0} and ignores the host), thread pools of a fixed size, thread names, and a count of the open TCP
- * connections (used by a graceful stop to wait until the clients answered the close frames).
+ * {@code 0.0.0.0} and ignores the host), thread pools of a fixed size, thread names, and the filter chain, into which
+ * it puts the {@link ConnectionGate} (connection caps, the upgrade deadline, the frame size guard, and the count of
+ * open TCP connections that a graceful stop waits on). Tyrus's incoming buffer is one largest frame (the message size
+ * limit plus the frame header), not Tyrus's default of 4 MiB.
  *
  * <p>Threads, all daemon and created by {@link #start}: one Grizzly selector thread, {@code workerThreads} worker
  * threads, one Grizzly "delayed executor" thread of the {@code HttpServer}, and one timer thread for Tyrus. Tyrus's
  * own default would be a scheduled pool of up to 10 threads per container that grows lazily: Tyrus 2.1.6 schedules
- * an idle-timeout task on every message sent or received, even when no idle timeout is set. Tyrus's other executor
+ * an idle-timeout task on every message sent or received, even when no idle timeout is set. That task is a no-op when
+ * the session has no idle timeout (this server never sets one: its heartbeat watchdog detects silent peers), and it
+ * is scheduled with a delay of zero then; the timer here skips exactly those, so a message costs no hand-off to the
+ * timer thread. Tyrus's other executor
  * (streaming handlers and broadcasts, which this server does not use) is created lazily with threads named after the
  * server. {@link #stop()} ends them all.
  *
@@ -53,7 +58,7 @@ final class GrizzlyRuntime extends TyrusServerContainer {
     private final Map<String, Object> properties;
     private final ScheduledThreadPoolExecutor tyrusTimer;
     private final WebSocketEngine engine;
-    private final ConnectionGauge gauge;
+    private final ConnectionGate gate;
 
     private String contextPath = "/";
     private HttpServer httpServer;
@@ -66,15 +71,15 @@ final class GrizzlyRuntime extends TyrusServerContainer {
      * @param workerThreads      the fixed size of the worker pool
      * @param incomingBufferSize the largest WebSocket frame Tyrus buffers, in bytes
      * @param threadPrefix       the prefix of every thread name
-     * @param gauge              counts the accepted TCP connections
+     * @param gate               guards and counts the accepted TCP connections
      */
     GrizzlyRuntime(String host, int workerThreads, int incomingBufferSize, String threadPrefix,
-                   ConnectionGauge gauge) {
+                   ConnectionGate gate) {
         super((Set<Class<?>>) null);
         this.host = host;
         this.workerThreads = workerThreads;
         this.threadPrefix = threadPrefix;
-        this.gauge = gauge;
+        this.gate = gate;
         AtomicInteger count = new AtomicInteger();
         ThreadFactory threads = runnable -> {
             Thread thread = new Thread(runnable, threadPrefix + "-tyrus-" + count.incrementAndGet());
@@ -82,7 +87,7 @@ final class GrizzlyRuntime extends TyrusServerContainer {
             return thread;
         };
         this.properties = Map.of(TyrusWebSocketEngine.THREAD_FACTORY, threads);
-        this.tyrusTimer = new ScheduledThreadPoolExecutor(1, runnable -> {
+        this.tyrusTimer = new TyrusTimer(runnable -> {
             Thread thread = new Thread(runnable, threadPrefix + "-tyrus-timer");
             thread.setDaemon(true);
             return thread;
@@ -143,11 +148,13 @@ final class GrizzlyRuntime extends TyrusServerContainer {
                 .setTcpNoDelay(true)
                 .setReuseAddress(true)
                 .build();
-        transport.getConnectionMonitoringConfig().addProbes(new ConnectionCounter(gauge));
+        transport.getConnectionMonitoringConfig().addProbes(gate.probe());
         listener.setTransport(transport);
         // WebSocket connections live as long as the peers want: no HTTP keep-alive idle timeout.
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
         listener.registerAddOn(webSocketAddOn(this, rootPath));
+        // After Tyrus's add-on: the gate puts its filter right before Tyrus's.
+        listener.registerAddOn(gate);
         httpServer.addListener(listener);
         try {
             tyrusTimer.prestartAllCoreThreads();
@@ -182,6 +189,70 @@ final class GrizzlyRuntime extends TyrusServerContainer {
     }
 
     /**
+     * Tyrus's one timer thread. {@code TyrusSession.restartIdleTimeoutExecutor()} runs on every message and schedules
+     * an {@code IdleTimeoutCommand} after the session's idle timeout; with no idle timeout the delay is 0 and the
+     * command does nothing ({@code if (getMaxIdleTimeout() > 0 && isOpen())}), so it is not queued at all: the caller
+     * gets a future that is already done (which Tyrus only ever cancels). Everything else runs as usual.
+     */
+    private static final class TyrusTimer extends ScheduledThreadPoolExecutor {
+
+        private static final String IDLE_TIMEOUT_COMMAND = "org.glassfish.tyrus.core.TyrusSession$IdleTimeoutCommand";
+
+        TyrusTimer(ThreadFactory threads) {
+            super(1, threads);
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            if (delay <= 0 && command.getClass().getName().equals(IDLE_TIMEOUT_COMMAND)) {
+                return DoneFuture.INSTANCE;
+            }
+            return super.schedule(command, delay, unit);
+        }
+    }
+
+    /** A future of nothing, already done. */
+    private static final class DoneFuture implements ScheduledFuture<Object> {
+
+        static final DoneFuture INSTANCE = new DoneFuture();
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return 0;
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return Long.compare(0, other.getDelay(TimeUnit.NANOSECONDS));
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public Object get() {
+            return null;
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit) {
+            return null;
+        }
+    }
+
+    /**
      * Tyrus keeps {@link WebSocketAddOn} public "to allow other developers use this with their own
      * GrizzlyServerContainer alternative" (TYRUS-317) but its constructor is package-private in 2.1.6.
      */
@@ -195,32 +266,6 @@ final class GrizzlyRuntime extends TyrusServerContainer {
                  | InvocationTargetException | RuntimeException e) {
             throw new IllegalStateException("Cannot create Tyrus's WebSocketAddOn (Tyrus version other than 2.1.x?)",
                     e);
-        }
-    }
-
-    /** Counts accepted connections; Grizzly's probe interface uses raw {@link Connection} types. */
-    @SuppressWarnings("rawtypes")
-    private static final class ConnectionCounter extends ConnectionProbe.Adapter {
-
-        private final Set<Object> open = ConcurrentHashMap.newKeySet();
-        private final ConnectionGauge gauge;
-
-        ConnectionCounter(ConnectionGauge gauge) {
-            this.gauge = gauge;
-        }
-
-        @Override
-        public void onAcceptEvent(Connection serverConnection, Connection clientConnection) {
-            if (open.add(clientConnection)) {
-                gauge.opened();
-            }
-        }
-
-        @Override
-        public void onCloseEvent(Connection connection) {
-            if (open.remove(connection)) {
-                gauge.closed();
-            }
         }
     }
 }

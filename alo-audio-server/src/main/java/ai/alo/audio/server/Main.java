@@ -17,6 +17,9 @@ import java.util.concurrent.CountDownLatch;
  *                          (else env ALO_AUDIO_SERVER_SECRET, else a random one with a warning)
  *   --mint-token &lt;userId&gt;  print a token for userId, valid for 1 hour, and exit
  *   --no-fault-injection    serve Tyrus directly, without the fault-injection relay
+ *   --max-connections &lt;n&gt;  the most WebSocket connections at once (default 10000; more get HTTP 503)
+ *   --max-connections-per-address &lt;n&gt;
+ *                           the most WebSocket connections from one IP address (default 1000; more get HTTP 429)
  *   --help                  print this help
  * </pre>
  *
@@ -48,6 +51,8 @@ public final class Main {
         String secret = null;
         String mintFor = null;
         boolean faultInjection = true;
+        Integer maxConnections = null;
+        Integer maxPerAddress = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -56,6 +61,10 @@ public final class Main {
                     case "--secret" -> secret = value(args, ++i, "--secret");
                     case "--mint-token" -> mintFor = value(args, ++i, "--mint-token");
                     case "--no-fault-injection" -> faultInjection = false;
+                    case "--max-connections" ->
+                            maxConnections = Integer.parseInt(value(args, ++i, "--max-connections"));
+                    case "--max-connections-per-address" ->
+                            maxPerAddress = Integer.parseInt(value(args, ++i, "--max-connections-per-address"));
                     case "--help", "-h" -> {
                         usage(out);
                         return;
@@ -75,6 +84,12 @@ public final class Main {
         AloAudioServer.Builder builder = AloAudioServer.builder().host(host).faultInjection(faultInjection);
         try {
             builder.port(port);
+            if (maxConnections != null) {
+                builder.maxConnections(maxConnections);
+            }
+            if (maxPerAddress != null) {
+                builder.maxConnectionsPerAddress(maxPerAddress);
+            }
             if (secret != null && !secret.isEmpty()) {
                 builder.tokenSecret(secret.getBytes(StandardCharsets.UTF_8));
             }
@@ -124,5 +139,8 @@ public final class Main {
                 + ", else random)");
         out.println("  --mint-token <userId>  print a token valid for 1 hour and exit");
         out.println("  --no-fault-injection   serve Tyrus directly, without the fault-injection relay");
+        out.println("  --max-connections <n>  the most WebSocket connections at once (default 10000)");
+        out.println("  --max-connections-per-address <n>");
+        out.println("                         the most WebSocket connections from one IP address (default 1000)");
     }
 }

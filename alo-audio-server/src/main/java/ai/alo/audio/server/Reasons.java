@@ -37,6 +37,33 @@ final class Reasons {
     }
 
     /**
+     * The length of a text's UTF-8 encoding, without encoding it (an unpaired surrogate counts 3 bytes, like the
+     * replacement character it is encoded as).
+     *
+     * @param text the text
+     * @return the number of bytes
+     */
+    static int utf8Length(CharSequence text) {
+        int chars = text.length();
+        int bytes = chars;
+        for (int i = 0; i < chars; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                } else if (Character.isHighSurrogate(c) && i + 1 < chars
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    bytes += 2;
+                    i++;
+                } else {
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /**
      * Whether a text's UTF-8 encoding is longer than {@code limit} bytes, without encoding it.
      *
      * @param text  the text

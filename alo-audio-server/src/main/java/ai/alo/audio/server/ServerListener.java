@@ -1,14 +1,13 @@
 package ai.alo.audio.server;
 
-import ai.alo.audio.protocol.ParticipantInfo;
-
 /**
  * Observes an {@link AloAudioServer}, mostly for tests ("the server received {@code leave} and then close 1000", "the
  * others were told at once"). Every method has a no-op default; implement what you need.
  *
  * <h2>Order and threads</h2>
  * <p>Callbacks run on the thread that caused the event: a Grizzly worker thread for anything a client sent or a socket
- * that closed, the server's single scheduler thread for hello and heartbeat timeouts, or the caller's thread for
+ * that closed, the server's single scheduler thread for hello and heartbeat timeouts and for sessions ended because a
+ * send to them failed, or the caller's thread for
  * {@link AloAudioServer#endSession}, {@link AloAudioServer#stop()} and {@link AloAudioServer#kill()}. They never run
  * while the server holds a lock, so a callback may call back into the server (for example
  * {@link AloAudioServer#sessions()}). Callbacks about one session arrive in order; callbacks about different sessions
@@ -50,21 +49,21 @@ public interface ServerListener {
     /**
      * A participant joined a channel; the other participants' {@code participant.joined} messages are queued.
      *
-     * @param channelId   the channel
-     * @param participant the new participant
+     * @param channelId the channel
+     * @param member    the new participant
      */
-    default void onParticipantJoined(String channelId, ParticipantInfo participant) {
+    default void onParticipantJoined(String channelId, ChannelMember member) {
     }
 
     /**
      * A participant left a channel; the other participants' {@code participant.left} messages are queued.
      *
-     * @param channelId   the channel
-     * @param participant the participant that left
-     * @param reason      {@code "left"}, {@code "closed"}, {@code "lost"}, {@code "kicked"}, {@code "replaced"} or
-     *                    {@code "shutdown"}
+     * @param channelId the channel
+     * @param member    the participant that left
+     * @param reason    {@code "left"}, {@code "closed"}, {@code "lost"}, {@code "kicked"}, {@code "replaced"} or
+     *                  {@code "shutdown"}
      */
-    default void onParticipantLeft(String channelId, ParticipantInfo participant, String reason) {
+    default void onParticipantLeft(String channelId, ChannelMember member, String reason) {
     }
 
     /**

@@ -1,20 +1,38 @@
 package ai.alo.audio.server;
 
 import ai.alo.audio.protocol.HeartbeatInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * The protocol settings of one server, fixed at build time.
+ * The protocol and connection settings of one server, fixed at build time (see the {@link AloAudioServer.Builder}
+ * setters for their meaning and defaults).
  *
- * @param maxMessageSize the largest text message accepted, in UTF-8 bytes
- * @param helloTimeoutMs how long a new session may take to send {@code hello}
- * @param minIntervalMs  the smallest heartbeat interval granted
- * @param maxIntervalMs  the largest heartbeat interval granted
- * @param minTimeoutMs   the smallest heartbeat timeout granted
- * @param maxTimeoutMs   the largest heartbeat timeout granted
- * @param serverName     the {@code server} member of {@code welcome}
+ * @param maxMessageSize           the largest message accepted, in UTF-8 bytes
+ * @param helloTimeoutMs           how long a new session may take to send {@code hello}
+ * @param minIntervalMs            the smallest heartbeat interval granted
+ * @param maxIntervalMs            the largest heartbeat interval granted
+ * @param minTimeoutMs             the smallest heartbeat timeout granted
+ * @param maxTimeoutMs             the largest heartbeat timeout granted
+ * @param serverName               the {@code server} member of {@code welcome}
+ * @param capabilities             the capability names this server supports
+ * @param rosterPageBytes          the largest {@code roster} message, in UTF-8 bytes
+ * @param sendQueueLimit           the most bytes queued for one session before it is ended
+ * @param maxConnections           the most WebSocket connections at once
+ * @param maxConnectionsPerAddress the most WebSocket connections from one IP address at once
+ * @param upgradeTimeoutMs         how long a TCP connection may take to complete its WebSocket upgrade
  */
 record ServerSettings(int maxMessageSize, long helloTimeoutMs, long minIntervalMs, long maxIntervalMs,
-                      long minTimeoutMs, long maxTimeoutMs, String serverName) {
+                      long minTimeoutMs, long maxTimeoutMs, String serverName, Set<String> capabilities,
+                      int rosterPageBytes, int sendQueueLimit, int maxConnections, int maxConnectionsPerAddress,
+                      long upgradeTimeoutMs) {
+
+    /** Copies the capabilities. */
+    ServerSettings {
+        capabilities = Set.copyOf(capabilities);
+    }
 
     /**
      * Clamps a requested heartbeat to the limits, keeping the timeout above the interval.
@@ -29,5 +47,25 @@ record ServerSettings(int maxMessageSize, long helloTimeoutMs, long minIntervalM
             timeout = Math.min(maxTimeoutMs, Math.max(minTimeoutMs, interval * 2));
         }
         return new HeartbeatInfo(interval, timeout);
+    }
+
+    /**
+     * The capabilities enabled on a session: the client's names that this server supports, in the client's order,
+     * without repeats. Names the server does not know are ignored.
+     *
+     * @param offered the {@code hello}'s capabilities
+     * @return the {@code welcome}'s capabilities
+     */
+    List<String> enabledCapabilities(List<String> offered) {
+        if (capabilities.isEmpty() || offered.isEmpty()) {
+            return List.of();
+        }
+        Set<String> enabled = new LinkedHashSet<>();
+        for (String name : offered) {
+            if (capabilities.contains(name)) {
+                enabled.add(name);
+            }
+        }
+        return List.copyOf(new ArrayList<>(enabled));
     }
 }

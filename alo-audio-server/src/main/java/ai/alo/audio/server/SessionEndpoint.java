@@ -19,7 +19,8 @@ import java.util.Map;
  * <p>Public only because Tyrus 2.1.6 invokes {@code onOpen/onClose/onError} reflectively through the endpoint's own
  * class ({@code clazz.getMethod(..)}), which fails with {@code IllegalAccessException} for a package-private class.
  * It cannot be constructed outside this package; the server creates a new instance per session. Tyrus calls it on
- * Grizzly worker threads, one message of a session at a time.
+ * Grizzly worker threads, one message of a session at a time, and calls {@code onOpen} on the thread that handles the
+ * upgrade request.
  */
 public final class SessionEndpoint extends Endpoint {
 
@@ -27,14 +28,18 @@ public final class SessionEndpoint extends Endpoint {
     static final String AUTHORIZATION = "ai.alo.audio.server.authorization";
     /** User property holding the relay connection number ({@link Long}). */
     static final String RELAY_ID = "ai.alo.audio.server.relayId";
+    /** User property holding the {@link ClientConnection#id} ({@link Long}). */
+    static final String CONNECTION_ID = "ai.alo.audio.server.connectionId";
 
     private static final System.Logger LOG = System.getLogger(AloAudioServer.class.getPackageName());
 
-    private final ServiceCore core;
+    private final SessionService service;
+    private final ConnectionGate gate;
     private volatile ClientSession session;
 
-    SessionEndpoint(ServiceCore core) {
-        this.core = core;
+    SessionEndpoint(SessionService service, ConnectionGate gate) {
+        this.service = service;
+        this.gate = gate;
     }
 
     @Override
@@ -44,18 +49,22 @@ public final class SessionEndpoint extends Endpoint {
         String authorization = properties.remove(AUTHORIZATION) instanceof String text ? text : null;
         ws.getUserProperties().remove(AUTHORIZATION);
         long relayId = properties.get(RELAY_ID) instanceof Long id ? id : -1L;
-        ClientSession cs = core.create(ws, relayId);
+        ClientConnection connection = properties.get(CONNECTION_ID) instanceof Long id ? gate.find(id) : null;
+        ClientSession cs = service.create(ws, relayId, connection);
         session = cs;
-        ws.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> core.text(cs, text));
-        ws.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) data -> core.binary(cs));
-        core.opened(cs, authorization);
+        if (connection != null) {
+            connection.attach(cs);
+        }
+        ws.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> service.text(cs, text));
+        ws.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) data -> service.binary(cs));
+        service.opened(cs, authorization);
     }
 
     @Override
     public void onClose(Session ws, CloseReason closeReason) {
         ClientSession cs = session;
         if (cs != null) {
-            core.closed(cs, closeReason.getCloseCode().getCode(), closeReason.getReasonPhrase());
+            service.closed(cs, closeReason.getCloseCode().getCode(), closeReason.getReasonPhrase());
         }
     }
 
@@ -66,17 +75,19 @@ public final class SessionEndpoint extends Endpoint {
     }
 
     /**
-     * Binds endpoints to one server and captures the handshake's {@code Authorization} header (and, behind the
-     * relay, its connection number) into the per-handshake user properties. Tyrus copies those per handshake, so
-     * concurrent handshakes do not see each other's values.
+     * Binds endpoints to one server and captures the handshake's {@code Authorization} header, the connection id the
+     * {@link ConnectionGate} set and (behind the relay) the relay's connection number into the per-handshake user
+     * properties. Tyrus copies those per handshake, so concurrent handshakes do not see each other's values.
      */
     static final class Configurator extends ServerEndpointConfig.Configurator {
 
-        private final ServiceCore core;
+        private final SessionService service;
+        private final ConnectionGate gate;
         private final boolean behindRelay;
 
-        Configurator(ServiceCore core, boolean behindRelay) {
-            this.core = core;
+        Configurator(SessionService service, ConnectionGate gate, boolean behindRelay) {
+            this.service = service;
+            this.gate = gate;
             this.behindRelay = behindRelay;
         }
 
@@ -85,7 +96,7 @@ public final class SessionEndpoint extends Endpoint {
             if (!endpointClass.isAssignableFrom(SessionEndpoint.class)) {
                 throw new InstantiationException("Unexpected endpoint class " + endpointClass.getName());
             }
-            return endpointClass.cast(new SessionEndpoint(core));
+            return endpointClass.cast(new SessionEndpoint(service, gate));
         }
 
         @Override
@@ -98,15 +109,20 @@ public final class SessionEndpoint extends Endpoint {
             } else {
                 properties.remove(AUTHORIZATION);
             }
+            putLong(properties, CONNECTION_ID, header(request, ConnectionGate.CONNECTION_ID_HEADER));
             properties.remove(RELAY_ID);
             if (behindRelay) {
-                String relayId = header(request, FaultRelay.RELAY_HEADER);
-                if (relayId != null) {
-                    try {
-                        properties.put(RELAY_ID, Long.parseLong(relayId.strip()));
-                    } catch (NumberFormatException e) {
-                        LOG.log(Level.DEBUG, "Ignored a malformed relay header");
-                    }
+                putLong(properties, RELAY_ID, header(request, FaultRelay.RELAY_HEADER));
+            }
+        }
+
+        private static void putLong(Map<String, Object> properties, String key, String value) {
+            properties.remove(key);
+            if (value != null) {
+                try {
+                    properties.put(key, Long.parseLong(value.strip()));
+                } catch (NumberFormatException e) {
+                    LOG.log(Level.DEBUG, () -> "Ignored a malformed " + key + " header");
                 }
             }
         }

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,27 +29,35 @@ public final class TokenIssuer {
     public static final int MIN_SECRET_BYTES = 32;
 
     private final byte[] secret;
+    private final Clock clock;
 
     /**
-     * Creates an issuer.
+     * Creates an issuer that reads the system clock.
      *
      * @param secret the HS256 key, at least {@value #MIN_SECRET_BYTES} bytes; copied
      * @throws IllegalArgumentException if the secret is shorter
      */
     public TokenIssuer(byte[] secret) {
+        this(secret, Clock.systemUTC());
+    }
+
+    /** An issuer on the server's clock (see {@link AloAudioServer.Builder#clock(Clock)}). */
+    TokenIssuer(byte[] secret, Clock clock) {
         this.secret = checkSecret(secret).clone();
+        this.clock = clock;
     }
 
     /**
      * Mints a token for a user that expires after {@code ttl}.
      *
      * @param userId the {@code user.id} claim; not blank
-     * @param ttl    the lifetime from now; may be negative to mint an already expired token
+     * @param ttl    the lifetime from now; may be negative to mint an already expired token (the server accepts a
+     *               token up to its clock skew leeway, 30 s by default, after {@code exp})
      * @return the compact JWT
      */
     public String issue(String userId, Duration ttl) {
         Objects.requireNonNull(ttl, "ttl");
-        return issue(userId, Instant.now().plus(ttl));
+        return issue(userId, clock.instant().plus(ttl));
     }
 
     /**
@@ -64,7 +73,7 @@ public final class TokenIssuer {
         if (userId.isBlank()) {
             throw new IllegalArgumentException("userId must not be blank");
         }
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .claim("user", Map.of("id", userId))
                 .issueTime(Date.from(now))

@@ -11,14 +11,21 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Checks the {@code Authorization: Bearer} header of a handshake. Thread-safe (the Nimbus processor is configured once
- * and only read afterwards). Accepts HS256 only; the claims are checked here, not by Nimbus's default verifier, so
- * that an expired token (4003) can be told from an invalid one (4002) without parsing exception texts.
+ * Checks the {@code Authorization: Bearer} header of a handshake, as the "Tokens" section of {@code docs/protocol.md}
+ * says. Thread-safe (the Nimbus processor is configured once and only read afterwards). Accepts HS256 only; the claims
+ * are checked here, not by Nimbus's default verifier, so that an expired token (4003) can be told from an invalid one
+ * (4002) without parsing exception texts.
+ *
+ * <p>Time claims are checked against an injectable {@link Clock} with a clock-skew leeway in the holder's favour:
+ * {@code exp} (required) must be later than now minus the leeway (else 4003); {@code nbf} and {@code iat} (optional)
+ * must be at most now plus the leeway (else 4002). A time claim that is not a number fails to parse (4002).
  */
 final class TokenVerifier {
 
@@ -44,9 +51,11 @@ final class TokenVerifier {
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final Clock clock;
+    private final Duration leeway;
 
-    TokenVerifier(byte[] secret, Clock clock) {
+    TokenVerifier(byte[] secret, Clock clock, Duration leeway) {
         this.clock = clock;
+        this.leeway = leeway;
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256,
                 new ImmutableSecret<>(secret.clone())));
         // Claims are verified below; Nimbus's default verifier would reject an expired token with the same
@@ -73,6 +82,7 @@ final class TokenVerifier {
         try {
             claims = processor.process(token, null);
         } catch (ParseException e) {
+            // also a time claim that is not a number: Nimbus refuses it while parsing the claims
             return Verdict.reject(CloseCodes.TOKEN_INVALID, "Malformed token");
         } catch (BadJOSEException | JOSEException | RuntimeException e) {
             return Verdict.reject(CloseCodes.TOKEN_INVALID, "Invalid token");
@@ -85,8 +95,21 @@ final class TokenVerifier {
         if (userId == null) {
             return Verdict.reject(CloseCodes.TOKEN_INVALID, "Invalid token: no user.id");
         }
-        if (!expiration.toInstant().isAfter(clock.instant())) {
+        if (Names.idTooLong(userId)) {
+            return Verdict.reject(CloseCodes.TOKEN_INVALID, "Invalid token: user.id longer than "
+                    + Names.MAX_ID_LENGTH + " characters");
+        }
+        Instant now = clock.instant();
+        if (!expiration.toInstant().isAfter(now.minus(leeway))) {
             return Verdict.reject(CloseCodes.TOKEN_EXPIRED, "Token expired");
+        }
+        Date notBefore = claims.getNotBeforeTime();
+        if (notBefore != null && notBefore.toInstant().isAfter(now.plus(leeway))) {
+            return Verdict.reject(CloseCodes.TOKEN_INVALID, "Token not yet valid (nbf)");
+        }
+        Date issuedAt = claims.getIssueTime();
+        if (issuedAt != null && issuedAt.toInstant().isAfter(now.plus(leeway))) {
+            return Verdict.reject(CloseCodes.TOKEN_INVALID, "Token issued in the future (iat)");
         }
         return new Verdict(userId, 0, "");
     }

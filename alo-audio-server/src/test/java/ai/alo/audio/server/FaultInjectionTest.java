@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.alo.audio.protocol.CloseCodes;
 import ai.alo.audio.protocol.HeartbeatInfo;
-import ai.alo.audio.protocol.Joined;
 import ai.alo.audio.protocol.ParticipantInfo;
 import ai.alo.audio.protocol.ParticipantJoined;
 import ai.alo.audio.protocol.ParticipantLeft;
@@ -182,11 +181,10 @@ class FaultInjectionTest {
     /** Ann joins "dispatch", then Bob; returns Bob's participant. */
     private static ParticipantInfo bothInChannel(TestPeer ann, TestPeer bob) throws Exception {
         ann.join("dispatch");
-        ann.next(Joined.class);
+        ann.awaitJoin();
         bob.join("dispatch");
-        Joined joined = bob.next(Joined.class);
+        ParticipantInfo self = bob.awaitJoin().self();
         ann.next(ParticipantJoined.class);
-        return joined.participants().stream().filter(p -> p.connectionId().equals(joined.connectionId()))
-                .findFirst().orElseThrow();
+        return self;
     }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.alo.audio.protocol.CloseCodes;
 import ai.alo.audio.protocol.End;
-import ai.alo.audio.protocol.Joined;
 import ai.alo.audio.protocol.ParticipantJoined;
 import ai.alo.audio.protocol.Pong;
 import java.io.ByteArrayOutputStream;
@@ -61,9 +60,9 @@ class LifecycleTest {
         TestPeer ann = welcomed(server, "u-1");
         TestPeer bob = welcomed(server, "u-2");
         ann.join("dispatch");
-        ann.next(Joined.class);
+        ann.awaitJoin();
         bob.join("dispatch");
-        bob.next(Joined.class);
+        bob.awaitJoin();
         ann.next(ParticipantJoined.class);
 
         server.stop();
@@ -108,9 +107,9 @@ class LifecycleTest {
             TestPeer ann = TestPeer.welcomed(ownClient, server, "u-1", "");
             TestPeer bob = TestPeer.welcomed(ownClient, server, "u-2", "");
             ann.join("a");
-            ann.next(Joined.class);
+            ann.awaitJoin();
             bob.join("a");
-            bob.next(Joined.class);
+            bob.awaitJoin();
             bob.ping(1);
             assertEquals(new Pong(1), bob.next(Pong.class));
             assertTrue(server.freeze("u-2"));
@@ -139,7 +138,7 @@ class LifecycleTest {
             many.add(peer);
         }
         for (TestPeer peer : many) {
-            peer.next(Joined.class);
+            peer.awaitJoin();
         }
         for (int round = 0; round < 50; round++) {
             for (TestPeer peer : many) {

@@ -2,7 +2,6 @@ package ai.alo.audio.server;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import ai.alo.audio.protocol.ParticipantInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +22,10 @@ final class RecordingServerListener implements ServerListener {
     record Received(SessionInfo session, String type) implements Event {
     }
 
-    record Joined(String channelId, ParticipantInfo participant) implements Event {
+    record Joined(String channelId, ChannelMember member) implements Event {
     }
 
-    record Left(String channelId, ParticipantInfo participant, String reason) implements Event {
+    record Left(String channelId, ChannelMember member, String reason) implements Event {
     }
 
     record Closed(SessionInfo session, int code, String reason) implements Event {
@@ -50,13 +49,13 @@ final class RecordingServerListener implements ServerListener {
     }
 
     @Override
-    public void onParticipantJoined(String channelId, ParticipantInfo participant) {
-        add(new Joined(channelId, participant));
+    public void onParticipantJoined(String channelId, ChannelMember member) {
+        add(new Joined(channelId, member));
     }
 
     @Override
-    public void onParticipantLeft(String channelId, ParticipantInfo participant, String reason) {
-        add(new Left(channelId, participant, reason));
+    public void onParticipantLeft(String channelId, ChannelMember member, String reason) {
+        add(new Left(channelId, member, reason));
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.alo.audio.protocol.CloseCodes;
+import ai.alo.audio.protocol.ProtocolVersion;
 import ai.alo.audio.protocol.Welcome;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -16,11 +17,17 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.glassfish.tyrus.client.ClientManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +40,12 @@ class TokenCheckTest {
     private static final byte[] SECRET =
             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
 
+    /** The fixed "now" of the servers with an injected clock (whole seconds, as JWT times are). */
+    private static final Instant NOW = Instant.parse("2026-11-30T10:00:00Z");
+
     private AloAudioServer server;
+    private final List<AloAudioServer> others = new ArrayList<>();
+    private final Set<String> seenRejections = new HashSet<>();
     private ClientManager client;
     private final RecordingServerListener events = new RecordingServerListener();
 
@@ -49,6 +61,7 @@ class TokenCheckTest {
     void stopServer() {
         client.shutdown();
         server.stop();
+        others.forEach(AloAudioServer::stop);
     }
 
     @Test
@@ -57,7 +70,7 @@ class TokenCheckTest {
         try (TestPeer peer = TestPeer.connect(client, server.uri(), token)) {
             peer.hello("u-1", "d-1", TestPeer.RELAXED);
             Welcome welcome = peer.next(Welcome.class);
-            assertEquals(1, welcome.protocol());
+            assertEquals(ProtocolVersion.MAX, welcome.protocol());
             assertTrue(peer.isOpen());
         }
     }
@@ -157,15 +170,113 @@ class TokenCheckTest {
     @Test
     void hello_withOtherUserIdThanToken_closes4004() throws Exception {
         TestPeer peer = connect(server.tokens().issue("u-1", Duration.ofMinutes(5)));
-        peer.hello("u-2", "d-1", TestPeer.RELAXED);
+        peer.sendExpectingClose(TestPeer.encode(TestPeer.helloOf("u-2", "d-1", TestPeer.RELAXED)));
         peer.assertClosedWith(CloseCodes.FORBIDDEN);
         events.await(RecordingServerListener.Closed.class, c -> c.code() == CloseCodes.FORBIDDEN);
+    }
+
+    @Test
+    void exp_justInsideTheClockSkewLeeway_isAccepted() throws Exception {
+        AloAudioServer fixed = fixedClockServer(Duration.ofSeconds(30));
+        String token = sign(JWSAlgorithm.HS256, claimsAt("u-1", NOW.minusSeconds(29), null, null));
+        assertWelcomed(fixed, token, "u-1");
+    }
+
+    @Test
+    void exp_atTheEdgeOfTheClockSkewLeeway_closes4003() throws Exception {
+        AloAudioServer fixed = fixedClockServer(Duration.ofSeconds(30));
+        String token = sign(JWSAlgorithm.HS256, claimsAt("u-1", NOW.minusSeconds(30), null, null));
+        assertRejected(TestPeer.connect(client, fixed.uri(), token), CloseCodes.TOKEN_EXPIRED, token);
+    }
+
+    @Test
+    void nbf_justInsideTheLeeway_isAccepted_andJustOutside_closes4002() throws Exception {
+        AloAudioServer fixed = fixedClockServer(Duration.ofSeconds(30));
+        Instant exp = NOW.plusSeconds(3600);
+        assertWelcomed(fixed, sign(JWSAlgorithm.HS256, claimsAt("u-1", exp, NOW.plusSeconds(30), null)), "u-1");
+        String early = sign(JWSAlgorithm.HS256, claimsAt("u-2", exp, NOW.plusSeconds(31), null));
+        assertRejected(TestPeer.connect(client, fixed.uri(), early), CloseCodes.TOKEN_INVALID, early);
+    }
+
+    @Test
+    void iat_justInsideTheLeeway_isAccepted_andJustOutside_closes4002() throws Exception {
+        AloAudioServer fixed = fixedClockServer(Duration.ofSeconds(30));
+        Instant exp = NOW.plusSeconds(3600);
+        assertWelcomed(fixed, sign(JWSAlgorithm.HS256, claimsAt("u-1", exp, null, NOW.plusSeconds(30))), "u-1");
+        String future = sign(JWSAlgorithm.HS256, claimsAt("u-2", exp, null, NOW.plusSeconds(31)));
+        assertRejected(TestPeer.connect(client, fixed.uri(), future), CloseCodes.TOKEN_INVALID, future);
+    }
+
+    @Test
+    void clockSkew_setToZero_checksTheTimesExactly() throws Exception {
+        AloAudioServer fixed = fixedClockServer(Duration.ZERO);
+        assertWelcomed(fixed, sign(JWSAlgorithm.HS256, claimsAt("u-1", NOW.plusSeconds(1), NOW, NOW)), "u-1");
+        String expired = sign(JWSAlgorithm.HS256, claimsAt("u-2", NOW, null, null));
+        assertRejected(TestPeer.connect(client, fixed.uri(), expired), CloseCodes.TOKEN_EXPIRED, expired);
+        String early = sign(JWSAlgorithm.HS256, claimsAt("u-3", NOW.plusSeconds(60), NOW.plusSeconds(1), null));
+        assertRejected(TestPeer.connect(client, fixed.uri(), early), CloseCodes.TOKEN_INVALID, early);
+    }
+
+    @Test
+    void tokens_issuedByTheServer_followItsClock() throws Exception {
+        AloAudioServer fixed = fixedClockServer(Duration.ofSeconds(30));
+        String token = fixed.tokens().issue("u-1", Duration.ofMinutes(1));
+        assertEquals(NOW.plusSeconds(60), SignedJWT.parse(token).getJWTClaimsSet().getExpirationTime().toInstant());
+        assertWelcomed(fixed, token, "u-1");
+    }
+
+    @Test
+    void timeClaims_thatAreNotNumbers_close4002() throws Exception {
+        Instant exp = Instant.now().plusSeconds(300);
+        for (String claim : new String[] {"exp", "nbf", "iat"}) {
+            JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().claim("user", Map.of("id", "u-1"));
+            if (!claim.equals("exp")) {
+                builder.expirationTime(Date.from(exp));
+            }
+            String token = sign(JWSAlgorithm.HS256, builder.claim(claim, "soon").build());
+            assertRejected(connect(token), CloseCodes.TOKEN_INVALID, token);
+        }
+    }
+
+    @Test
+    void open_withAUserIdOver128Characters_closes4002_and128IsAccepted() throws Exception {
+        String tooLong = server.tokens().issue("u".repeat(129), Duration.ofMinutes(5));
+        assertRejected(connect(tooLong), CloseCodes.TOKEN_INVALID, tooLong);
+        String fits = server.tokens().issue("u".repeat(128), Duration.ofMinutes(5));
+        assertWelcomed(server, fits, "u".repeat(128));
     }
 
     @Test
     void tokenIssuer_withShortSecret_isRejected() {
         assertThrows(IllegalArgumentException.class, () -> new TokenIssuer(new byte[31]));
         assertThrows(IllegalArgumentException.class, () -> AloAudioServer.builder().tokenSecret(new byte[16]));
+    }
+
+    private AloAudioServer fixedClockServer(Duration skew) {
+        AloAudioServer fixed = AloAudioServer.builder().tokenSecret(SECRET).clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .clockSkew(skew).build();
+        fixed.addListener(events);
+        others.add(fixed);
+        return fixed.start();
+    }
+
+    private void assertWelcomed(AloAudioServer target, String token, String userId) throws Exception {
+        try (TestPeer peer = TestPeer.connect(client, target.uri(), token)) {
+            peer.hello(userId, "", TestPeer.RELAXED);
+            assertEquals(ProtocolVersion.MAX, peer.next(Welcome.class).protocol());
+        }
+    }
+
+    private static JWTClaimsSet claimsAt(String userId, Instant exp, Instant nbf, Instant iat) {
+        JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().claim("user", Map.of("id", userId))
+                .expirationTime(Date.from(exp));
+        if (nbf != null) {
+            builder.notBeforeTime(Date.from(nbf));
+        }
+        if (iat != null) {
+            builder.issueTime(Date.from(iat));
+        }
+        return builder.build();
     }
 
     private TestPeer connect(String token) throws Exception {
@@ -179,11 +290,15 @@ class TokenCheckTest {
         if (!secretText.isEmpty()) {
             assertFalse(reason.getReasonPhrase().contains(secretText), "the reason must not contain the token");
         }
-        RecordingServerListener.Closed closed =
-                events.await(RecordingServerListener.Closed.class, c -> c.code() == code);
+        RecordingServerListener.Closed closed = events.await(RecordingServerListener.Closed.class,
+                c -> c.code() == code && !seenRejections.contains(c.session().sessionId()));
+        String sessionId = closed.session().sessionId();
+        seenRejections.add(sessionId);
         assertEquals(SessionInfo.Phase.CLOSED, closed.session().phase());
-        assertTrue(server.sessions().isEmpty(), "a rejected connection is never a session");
-        assertTrue(events.events().stream().noneMatch(e -> e instanceof RecordingServerListener.Opened));
+        assertEquals("", closed.session().userId(), "the token's user was never taken");
+        assertTrue(events.events().stream().noneMatch(e -> e instanceof RecordingServerListener.Opened opened
+                && opened.session().sessionId().equals(sessionId)), "a rejected connection is never a session");
+        assertTrue(server.sessions().stream().noneMatch(info -> info.sessionId().equals(sessionId)));
     }
 
     private static JWTClaimsSet claims(String userId, Instant expiresAt) {

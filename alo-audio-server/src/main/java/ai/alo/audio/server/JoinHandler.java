@@ -1,0 +1,54 @@
+package ai.alo.audio.server;
+
+import ai.alo.audio.protocol.ChannelInfo;
+import ai.alo.audio.protocol.ErrorMessage;
+import ai.alo.audio.protocol.Join;
+import ai.alo.audio.protocol.MessageCodec;
+import ai.alo.audio.protocol.MessageTypes;
+
+/**
+ * {@code join} (a request): moves the session into the channel (out of its current one first), answers
+ * {@code joined} and the roster pages, and tells the other members; every answer carries the request's id. Refused
+ * with {@code error} {@code join.rejected} (the session goes on) when the channel id is longer than 128 characters or
+ * the server is shutting down.
+ */
+final class JoinHandler implements MessageHandler<Join> {
+
+    private static final String REF = MessageTypes.nameOf(Join.class);
+
+    private final StateLock lock;
+    private final SessionRegistry sessions;
+    private final ChannelRegistry channels;
+    private final MessageCodec codec;
+
+    JoinHandler(StateLock lock, SessionRegistry sessions, ChannelRegistry channels, MessageCodec codec) {
+        this.lock = lock;
+        this.sessions = sessions;
+        this.channels = channels;
+        this.codec = codec;
+    }
+
+    @Override
+    public Class<Join> type() {
+        return Join.class;
+    }
+
+    @Override
+    public void handle(ClientSession session, Join join) {
+        ChannelInfo channel = join.channel();
+        lock.run(fx -> {
+            if (session.closed || session.closeQueued()) {
+                return;
+            }
+            if (Names.idTooLong(channel.id())) {
+                fx.send(session, codec.encode(new ErrorMessage(join.requestId(), "join.rejected",
+                        "The channel id is longer than " + Names.MAX_ID_LENGTH + " characters", REF)));
+            } else if (!sessions.acceptsSessions()) {
+                fx.send(session, codec.encode(new ErrorMessage(join.requestId(), "join.rejected",
+                        "The server is shutting down", REF)));
+            } else {
+                channels.join(session, join.requestId(), channel, fx);
+            }
+        });
+    }
+}

@@ -1,0 +1,22 @@
+package ai.alo.audio.server;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/** Unguessable ids for sessions ({@code s-...}) and channel connections ({@code p-...}). Thread-safe. */
+final class RandomIds {
+
+    private final SecureRandom random = new SecureRandom();
+
+    /**
+     * A new id: the prefix and 16 hex digits.
+     *
+     * @param prefix such as {@code "s-"}
+     * @return the id
+     */
+    String next(String prefix) {
+        byte[] bytes = new byte[8];
+        random.nextBytes(bytes);
+        return prefix + HexFormat.of().formatHex(bytes);
+    }
+}
