@@ -79,6 +79,7 @@ public final class AloAudioServer implements AutoCloseable {
     private final int requestedPort;
     private final String path;
     private final boolean faultInjection;
+    private final javax.net.ssl.SSLContext sslContext;
     private final int workerThreads;
     private final Duration stopTimeout;
     private final int maxMessageSize;
@@ -106,6 +107,7 @@ public final class AloAudioServer implements AutoCloseable {
         this.requestedPort = builder.port;
         this.path = builder.path;
         this.faultInjection = builder.faultInjection;
+        this.sslContext = builder.sslContext;
         this.workerThreads = builder.workerThreads;
         this.stopTimeout = builder.stopTimeout;
         this.maxMessageSize = builder.maxMessageSize;
@@ -158,7 +160,7 @@ public final class AloAudioServer implements AutoCloseable {
                 FaultRelay newRelay = faultInjection ? new FaultRelay(publicAddress, gauge) : null;
                 relay = newRelay;
                 GrizzlyRuntime newRuntime = new GrizzlyRuntime(faultInjection ? loopback : host, workerThreads,
-                        FrameGuard.incomingBufferSize(maxMessageSize), threadPrefix, gate);
+                        FrameGuard.incomingBufferSize(maxMessageSize), threadPrefix, gate, sslContext);
                 runtime = newRuntime;
                 ServerEndpointConfig config = ServerEndpointConfig.Builder.create(SessionEndpoint.class, path)
                         .configurator(new SessionEndpoint.Configurator(service, gate, faultInjection))
@@ -207,8 +209,8 @@ public final class AloAudioServer implements AutoCloseable {
     }
 
     /**
-     * The WebSocket URI clients connect to, such as {@code ws://127.0.0.1:41234/audio}. A wildcard bind address is
-     * reported as {@code 127.0.0.1}.
+     * The WebSocket URI clients connect to, such as {@code ws://127.0.0.1:41234/audio} ({@code wss://} with
+     * {@link Builder#tls(javax.net.ssl.SSLContext) TLS}). A wildcard bind address is reported as {@code 127.0.0.1}.
      *
      * @return the URI
      * @throws IllegalStateException before {@link #start()}
@@ -223,7 +225,7 @@ public final class AloAudioServer implements AutoCloseable {
             // start() would have failed; keep the name
         }
         try {
-            return new URI("ws", null, uriHost, port(), path, null, null);
+            return new URI(sslContext != null ? "wss" : "ws", null, uriHost, port(), path, null, null);
         } catch (URISyntaxException e) {
             throw new IllegalStateException("Cannot form the server URI: " + e.getMessage(), e);
         }
@@ -634,8 +636,21 @@ public final class AloAudioServer implements AutoCloseable {
         private Duration upgradeTimeout = Duration.ofSeconds(5);
         private Duration clockSkew = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
+        private javax.net.ssl.SSLContext sslContext;
 
         private Builder() {
+        }
+
+        /**
+         * Serves {@code wss://} with this TLS context (its key manager holds the server's certificate). TLS needs
+         * {@link #faultInjection(boolean) faultInjection(false)}: the fault-injection relay reads the plain HTTP upgrade.
+         *
+         * @param context the server's TLS context, or null for plain {@code ws://} (the default)
+         * @return this builder
+         */
+        public Builder tls(javax.net.ssl.SSLContext context) {
+            this.sslContext = context;
+            return this;
         }
 
         /**
@@ -926,6 +941,10 @@ public final class AloAudioServer implements AutoCloseable {
         public AloAudioServer build() {
             if (minTimeout.compareTo(minInterval) <= 0 || maxTimeout.compareTo(maxInterval) <= 0) {
                 throw new IllegalArgumentException("The heartbeat timeout limits must be above the interval limits");
+            }
+            if (sslContext != null && faultInjection) {
+                throw new IllegalArgumentException("TLS needs faultInjection(false): the fault-injection relay reads "
+                        + "the plain HTTP upgrade");
             }
             return new AloAudioServer(this);
         }

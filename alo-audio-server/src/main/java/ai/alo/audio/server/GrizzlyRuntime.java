@@ -53,6 +53,7 @@ final class GrizzlyRuntime extends TyrusServerContainer {
     private static final String LISTENER_NAME = "alo-audio";
 
     private final String host;
+    private final javax.net.ssl.SSLContext sslContext;
     private final int workerThreads;
     private final String threadPrefix;
     private final Map<String, Object> properties;
@@ -72,10 +73,12 @@ final class GrizzlyRuntime extends TyrusServerContainer {
      * @param incomingBufferSize the largest WebSocket frame Tyrus buffers, in bytes
      * @param threadPrefix       the prefix of every thread name
      * @param gate               guards and counts the accepted TCP connections
+     * @param sslContext         the TLS context to serve {@code wss://} with, or null for plain {@code ws://}
      */
     GrizzlyRuntime(String host, int workerThreads, int incomingBufferSize, String threadPrefix,
-                   ConnectionGate gate) {
+                   ConnectionGate gate, javax.net.ssl.SSLContext sslContext) {
         super((Set<Class<?>>) null);
+        this.sslContext = sslContext;
         this.host = host;
         this.workerThreads = workerThreads;
         this.threadPrefix = threadPrefix;
@@ -150,6 +153,11 @@ final class GrizzlyRuntime extends TyrusServerContainer {
                 .build();
         transport.getConnectionMonitoringConfig().addProbes(gate.probe());
         listener.setTransport(transport);
+        if (sslContext != null) {
+            listener.setSecure(true);
+            listener.setSSLEngineConfig(new org.glassfish.grizzly.ssl.SSLEngineConfigurator(sslContext, false, false,
+                    false));
+        }
         // WebSocket connections live as long as the peers want: no HTTP keep-alive idle timeout.
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
         listener.registerAddOn(webSocketAddOn(this, rootPath));

@@ -25,8 +25,8 @@ import javax.net.ssl.SSLException;
  * bounded ({@code maxQueuedBytes}): a peer that stops reading fails the connection rather than growing it.
  *
  * <h2>Ending</h2>
- * <p>{@link #finishWriting()} ends the output after what is queued (TLS {@code close_notify}, then a TCP FIN) and keeps
- * reading until the peer closes too. {@link #close()} closes at once. Either way the {@link Handler#onReleased()}
+ * <p>{@link #finishWriting()} ends the output after what is queued (a TCP FIN) and keeps reading until the peer closes
+ * too. {@link #close()} closes at once. Either way the {@link Handler#onReleased()}
  * callback comes exactly once, after the file descriptor has been released.
  *
  * <p>Thread-safe where stated; the handler is called on the loop thread only.
@@ -573,8 +573,9 @@ final class TcpConnection {
     }
 
     /**
-     * Ends the output once the queued bytes are written: TLS {@code close_notify}, then TCP FIN. Reading goes on
-     * until the peer ends too, which releases the connection. Any thread; idempotent.
+     * Ends the output once the queued bytes are written (TCP FIN; under TLS without a {@code close_notify}, see
+     * {@code shutOutput}). Reading goes on until the peer ends too, which releases the connection. Any thread;
+     * idempotent.
      */
     void finishWriting() {
         synchronized (writeLock) {
@@ -603,20 +604,9 @@ final class TcpConnection {
             if (outputShut) {
                 return;
             }
-            if (tls != null) {
-                tls.closeOutbound();
-                wrapLocked(EMPTY, null);
-                while (!queue.isEmpty()) {
-                    Pending head = queue.peek();
-                    channel.write(head.data);
-                    if (head.data.hasRemaining()) {
-                        // the peer is not reading even the close_notify: give up on a clean end
-                        break;
-                    }
-                    queue.poll();
-                    queuedBytes -= head.size;
-                }
-            }
+            // No TLS close_notify before the FIN: the WebSocket close handshake already marks the end of the data, and
+            // a server that reads the close_notify at once (Grizzly does) may drop the close frame it arrived with,
+            // reporting 1006 instead of the client's code (TlsTest shows it).
             outputShut = true;
             closeNow = inputEnded;
         }
