@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <runtime>-<role>-<n>} and remembered, so that the runtime can prove they ended.
  *
  * <p>A factory that returns no thread (a managed factory of a server that is shutting down) makes {@link
- * #newThread(Runnable)} throw {@link RejectedExecutionException} instead of returning null: a {@code
+ * #newThread(Runnable, String)} throw {@link RejectedExecutionException} instead of returning null: a {@code
  * ThreadPoolExecutor} then fails the submission at once rather than queueing a task that no thread will ever run.
  *
  * <p>Thread-safe.
