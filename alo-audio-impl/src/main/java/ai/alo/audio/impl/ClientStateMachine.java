@@ -464,6 +464,20 @@ final class ClientStateMachine {
     }
 
     /**
+     * Computes something under the state lock if the connection is still the live one.
+     *
+     * @param connection the connection
+     * @param step       the computation
+     * @param <T>        its type
+     * @return its result, or null if the connection is no longer live
+     */
+    <T> T ifLive(Connection connection, java.util.function.Supplier<T> step) {
+        synchronized (lock) {
+            return connection != current || connection.ending != null ? null : step.get();
+        }
+    }
+
+    /**
      * Commits a transition of a live connection; for handlers, under {@link #whileLive}.
      *
      * @return whether the client was in {@code from}
@@ -569,6 +583,8 @@ final class ClientStateMachine {
             return;
         }
         connection.reported = true;
+        // an ended connection keeps no roster: events that carry its snapshots keep what they need
+        connection.roster = null;
         Ending ending = connection.ending;
         post(new DisconnectEvent(name, endState, endState == ConnectionState.ERROR ? ending.message() : "",
                 ending.reason(), ending.initiator(), ending.closeCode(), connection.channel, config.user(),
@@ -686,16 +702,10 @@ final class ClientStateMachine {
         @Override
         public void onClosed(int code, String phrase) {
             guard(() -> {
-                boolean[] live = new boolean[1];
-                Ending[] ending = new Ending[1];
-                whileLive(connection, () -> {
-                    live[0] = true;
-                    ending[0] = CloseCodeMapping.fromClose(code, phrase, connection.endMessage,
-                            config.maxMessageSize());
-                    return true;
-                });
-                if (live[0]) {
-                    fail(connection, ending[0]);
+                Ending ending = ifLive(connection, () -> CloseCodeMapping.fromClose(code, phrase,
+                        connection.endMessage, config.maxMessageSize()));
+                if (ending != null) {
+                    fail(connection, ending);
                 }
             });
         }

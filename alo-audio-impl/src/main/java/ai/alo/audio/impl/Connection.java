@@ -167,6 +167,16 @@ final class Connection implements Heartbeat.Owner {
         client.heartbeatTimeout(this, silentMillis);
     }
 
+    @Override
+    public void readPending(Runnable then) {
+        SignallingConnection connection = signalling();
+        if (connection == null) {
+            then.run();
+        } else {
+            connection.readPending(then);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // sending
 

@@ -10,8 +10,11 @@ import java.util.concurrent.TimeUnit;
  * detect a dead peer; this can.
  *
  * <p>The watchdog fires exactly one timeout after the last message received, not one timeout plus an interval: each
- * time it wakes early it sleeps again until that instant. Both timer tasks belong to the {@link Connection}, which
- * cancels them when it is released; a task that runs after that does nothing.
+ * time it wakes early it sleeps again until that instant. When it finds the timeout passed, it first has the socket's
+ * I/O thread read whatever already arrived, and declares the connection lost only if that brings nothing: a client
+ * whose own JVM paused (a long GC) or whose I/O thread fell behind has the server's pongs waiting unread, and must not
+ * report a network loss for it. Both timer tasks belong to the {@link Connection}, which cancels them when it is
+ * released; a task that runs after that does nothing.
  *
  * <p>Thread-safe.
  */
@@ -29,6 +32,15 @@ final class Heartbeat {
          * @param silentMillis how long it has been silent
          */
         void silent(long silentMillis);
+
+        /**
+         * Reads whatever has already arrived on the socket (on its I/O thread), then runs {@code then}. So silence is
+         * only declared when the client's own reader is not behind: a paused JVM (a long GC) or a busy I/O thread has
+         * pongs waiting unread, and they must count.
+         *
+         * @param then run after the reads, on the I/O thread (or at once when the socket is gone)
+         */
+        void readPending(Runnable then);
 
         /**
          * Schedules a task of the connection; does nothing once the connection is released.
@@ -55,6 +67,7 @@ final class Heartbeat {
     private long timeoutNanos;
     private long seq;
     private boolean stopped;
+    private boolean probing;
     private Cancellable ping = Cancellable.NONE;
     private Cancellable watchdog = Cancellable.NONE;
 
@@ -124,6 +137,45 @@ final class Heartbeat {
                 watchdog = owner.schedule(this::check, timeoutNanos - silent);
                 return;
             }
+            // Before blaming the network, read what already arrived. If the reader never comes back (a stuck I/O
+            // thread), the backstop declares the silence one more timeout later.
+            probing = true;
+            watchdog = owner.schedule(this::declareSilent, timeoutNanos);
+        }
+        owner.readPending(this::recheck);
+    }
+
+    /** After the pending reads: still silent, or not after all. */
+    private void recheck() {
+        long silent = System.nanoTime() - lastReceivedNanos;
+        synchronized (this) {
+            if (stopped || !probing) {
+                return;
+            }
+            probing = false;
+            watchdog.cancel();
+            if (silent < timeoutNanos) {
+                watchdog = owner.schedule(this::check, timeoutNanos - silent);
+                return;
+            }
+            stopped = true;
+            ping.cancel();
+        }
+        owner.silent(TimeUnit.NANOSECONDS.toMillis(silent));
+    }
+
+    /** The backstop: the reads did not come back within a further timeout. */
+    private void declareSilent() {
+        long silent = System.nanoTime() - lastReceivedNanos;
+        synchronized (this) {
+            if (stopped || !probing || silent < timeoutNanos) {
+                if (!stopped && probing) {
+                    probing = false;
+                    watchdog = owner.schedule(this::check, timeoutNanos - silent);
+                }
+                return;
+            }
+            probing = false;
             stopped = true;
             ping.cancel();
         }

@@ -269,4 +269,31 @@ class ConnectionLossTest extends ServerBackedTest {
         }
         throw new AssertionError("the server process did not report its URI");
     }
+
+    @Test
+    void stalledReader_isNotMistakenForASilentNetwork() throws Exception {
+        // the client's own I/O thread is busy for one and a half heartbeat timeouts (as when it falls behind, or
+        // after a long GC pause) while the service keeps answering: the pongs wait unread in the socket, and count
+        String user = ServerFixture.newUserId();
+        RecordingListener events = new RecordingListener();
+        AloAudio audio = fixture.client(fixture.config(user).name(user).heartbeatInterval(Duration.ofMillis(200))
+                .heartbeatTimeout(Duration.ofSeconds(1)).build(), events);
+        audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
+        java.util.concurrent.CountDownLatch stallOver = new java.util.concurrent.CountDownLatch(1);
+        ai.alo.audio.impl.ws.SignallingConnection socket = ((DefaultAloAudio) audio).machine().currentConnection()
+                .signalling();
+
+        socket.readPending(() -> {
+            try {
+                stallOver.await(1500, TimeUnit.MILLISECONDS); // the stall, on the I/O thread itself
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        java.util.concurrent.CountDownLatch after = new java.util.concurrent.CountDownLatch(1);
+        after.await(3500, TimeUnit.MILLISECONDS); // the stall, then two more heartbeat timeouts of normal life
+
+        assertEquals(ConnectionState.CONNECTED, audio.state(), () -> "" + events.disconnects());
+        assertTrue(events.disconnects().isEmpty(), () -> "no false loss: " + events.disconnects());
+    }
 }

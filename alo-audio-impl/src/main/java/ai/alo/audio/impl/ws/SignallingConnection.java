@@ -43,6 +43,14 @@ public interface SignallingConnection {
     void abort();
 
     /**
+     * Reads whatever has already arrived on the socket, on its I/O thread (the listener gets it as usual), then runs
+     * {@code then} there. Runs {@code then} at once when the socket is gone.
+     *
+     * @param then the continuation; must not block
+     */
+    void readPending(Runnable then);
+
+    /**
      * Whether the WebSocket is open.
      *
      * @return {@code true} between the handshake and the close

@@ -297,6 +297,31 @@ final class TcpConnection {
         closeOnLoop(null);
     }
 
+    /**
+     * Reads what has already arrived, on the loop thread, then runs {@code then} there; at once if closed or if the
+     * loop has stopped. Any thread.
+     *
+     * @param then the continuation
+     */
+    void readPending(Runnable then) {
+        Runnable task = () -> {
+            try {
+                if (state == State.OPEN) {
+                    read();
+                }
+            } catch (IOException e) {
+                fail(e);
+            } finally {
+                then.run();
+            }
+        };
+        if (loop.inLoop()) {
+            task.run();
+        } else if (!loop.execute(task)) {
+            then.run();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // TLS
 

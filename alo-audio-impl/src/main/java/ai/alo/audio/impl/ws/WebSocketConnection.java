@@ -381,6 +381,16 @@ final class WebSocketConnection implements SignallingConnection, TcpConnection.H
     }
 
     @Override
+    public void readPending(Runnable then) {
+        TcpConnection connection = tcp;
+        if (connection == null) {
+            then.run();
+        } else {
+            connection.readPending(then);
+        }
+    }
+
+    @Override
     public boolean isOpen() {
         Session current = session;
         return current != null && current.isOpen();
