@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ContainerExecutors}), and are named {@code alo-audio-cdi-<n>-<role>-<k>} ({@code <n>} counts the runtimes this
  * module created in the JVM), so that they can be told apart in a thread dump. Every client is made with {@link
  * AloAudioRuntime#newClient(AloAudioConfig)}; the number of threads does not grow with the number of clients. The
- * {@code @ObservesAsync} deliveries of all clients share one executor: the server's managed executor, or one bounded
- * pool owned by this registry ({@code alo-audio-cdi-<n>-async-<k>}).
+ * {@code @ObservesAsync} deliveries of all clients share one bounded pool owned by this registry ({@code
+ * alo-audio-cdi-<n>-async-<k>}, managed threads in a server), shut down when the application stops.
  *
  * <h2>Shutdown</h2>
  * <p>When the application context is about to be destroyed ({@code @BeforeDestroyed(ApplicationScoped.class)}), the

@@ -20,20 +20,26 @@ import javax.naming.NamingException;
  * {@link ai.alo.audio.AloAudioRuntime} and the executor that delivers events to {@code @ObservesAsync} observers.
  *
  * <h2>In a Jakarta EE server</h2>
- * <p>When the server offers Jakarta Concurrency, {@link #detect()} looks up {@code
- * java:comp/DefaultManagedThreadFactory} and {@code java:comp/DefaultManagedExecutorService} (with a plain {@code
- * javax.naming.InitialContext}: no compile-time dependency on the Concurrency API). Every thread of the runtime (event
- * delivery, timer, socket I/O, connects) then comes from the managed thread factory, so synchronous observers run on
- * container-managed threads that carry the application's naming context: they can look up JNDI resources and call EJBs
- * and {@code @Transactional} beans. Async observers run on the managed executor, whose lifecycle belongs to the server
- * (this module never shuts it down).
+ * <p>When the server offers Jakarta Concurrency, {@link #detect(String)} looks up {@code
+ * java:comp/DefaultManagedThreadFactory} (with a plain {@code javax.naming.InitialContext}: no compile-time dependency
+ * on the Concurrency API). Every thread of the runtime (event delivery, timer, socket I/O, connects) and of the async
+ * observer pool then comes from the managed thread factory, so observers run on container-managed threads that carry
+ * the application's naming context: they can look up JNDI resources and call EJBs and {@code @Transactional} beans.
  *
- * <h2>Elsewhere</h2>
- * <p>Without Jakarta Concurrency (Java SE, a server without it, or a lookup that fails), the runtime uses its own
- * daemon threads, and the async observers of <em>every</em> client of the deployment are called on one pool owned by
- * the deployment: at most {@value #ASYNC_THREADS} threads whatever the number of clients, started on demand, ended after
- * {@link #ASYNC_IDLE} without work, at most {@value #ASYNC_QUEUE} queued deliveries. Weld's default async executor is
- * deliberately not used: on a machine with two cores it starts a new thread for every event.
+ * <h2>Why not the server's managed executor for async observers</h2>
+ * <p>The server's shared {@code DefaultManagedExecutorService} starts its pool threads from whichever thread submits
+ * first; such a thread inherits the submitter's security context ({@code inheritedAccessControlContext} on Java 17),
+ * which holds the code domains of the application that submitted. A pool thread started by this module's event thread
+ * therefore kept the undeployed application's class loader reachable for as long as the pool kept the thread (on a busy
+ * server: for ever). Measured on Payara with {@code ClassLoaderReleaseIT} and a heap dump. So async observers run on a
+ * pool this module owns (on managed threads) and shuts down when the application stops.
+ *
+ * <h2>The async pool</h2>
+ * <p>The async observers of <em>every</em> client of the deployment are called on one pool owned by the deployment: at
+ * most {@value #ASYNC_THREADS} threads whatever the number of clients, started on demand, ended after {@link
+ * #ASYNC_IDLE} without work, at most {@value #ASYNC_QUEUE} queued deliveries. Without Jakarta Concurrency (Java SE, a
+ * server without it, or a lookup that fails), its threads and the runtime's are daemon threads of their own. Weld's
+ * default async executor is deliberately not used: on a machine with two cores it starts a new thread for every event.
  *
  * <p>Internal. Immutable and thread-safe.
  */
@@ -49,16 +55,13 @@ final class ContainerExecutors {
     static final Duration INTERRUPT_GRACE = Duration.ofSeconds(1);
 
     static final String MANAGED_THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
-    static final String MANAGED_EXECUTOR = "java:comp/DefaultManagedExecutorService";
 
     private static final System.Logger LOG = System.getLogger("ai.alo.audio.cdi");
 
     private final ThreadFactory managedThreads;
-    private final Executor managedExecutor;
 
-    private ContainerExecutors(ThreadFactory managedThreads, Executor managedExecutor) {
+    private ContainerExecutors(ThreadFactory managedThreads) {
         this.managedThreads = managedThreads;
-        this.managedExecutor = managedExecutor;
     }
 
     /**
@@ -71,14 +74,13 @@ final class ContainerExecutors {
     static ContainerExecutors detect(String runtimeName) {
         List<String> problems = new ArrayList<>();
         ThreadFactory threads = lookup(MANAGED_THREAD_FACTORY, ThreadFactory.class, problems);
-        Executor executor = lookup(MANAGED_EXECUTOR, Executor.class, problems);
         LOG.log(Level.INFO, "ALOAUD-3010 AloAudio runtime {0} of this application: threads {1}; @ObservesAsync "
-                + "observers: {2}{3}", runtimeName,
+                + "observers: a pool of at most {2} of those threads{3}", runtimeName,
                 threads == null ? "of its own (daemon)" : "from " + MANAGED_THREAD_FACTORY,
-                executor == null ? "a pool of at most " + ASYNC_THREADS + " threads" : MANAGED_EXECUTOR,
+                String.valueOf(ASYNC_THREADS),
                 problems.isEmpty() ? "" : " (Jakarta Concurrency not available: " + String.join("; ", problems)
                         + ")");
-        return new ContainerExecutors(threads, executor);
+        return new ContainerExecutors(threads);
     }
 
     private static <T> T lookup(String name, Class<T> type, List<String> problems) {
@@ -108,14 +110,11 @@ final class ContainerExecutors {
     /**
      * The executor for the async observers of every client of the deployment.
      *
-     * @param runtimeName the runtime's name; an owned pool names its threads {@code <runtimeName>-async-<n>}
-     * @return the server's managed executor (not owned), or a new bounded pool owned by the caller, which must
+     * @param runtimeName the runtime's name; the pool names its threads {@code <runtimeName>-async-<n>}
+     * @return a new bounded pool (on managed threads in a server) owned by the caller, which must
      *         {@linkplain AsyncExecutor#shutdown(Duration) shut it down}
      */
     AsyncExecutor newAsyncExecutor(String runtimeName) {
-        if (managedExecutor != null) {
-            return new AsyncExecutor(managedExecutor, null, null);
-        }
         TrackedThreads threads = new TrackedThreads(managedThreads, runtimeName + "-async-");
         ThreadPoolExecutor pool = new ThreadPoolExecutor(ASYNC_THREADS, ASYNC_THREADS, ASYNC_IDLE.toMillis(),
                 TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(ASYNC_QUEUE), threads);
@@ -198,8 +197,8 @@ final class ContainerExecutors {
     }
 
     /**
-     * An executor for async observers together with its ownership: an owned pool is shut down by the deployment's
-     * {@link ClientRegistry} when the application stops; a managed executor belongs to the server. Thread-safe.
+     * The pool of a deployment's async observers; shut down by the deployment's {@link ClientRegistry} when the
+     * application stops. Thread-safe.
      */
     static final class AsyncExecutor {
 

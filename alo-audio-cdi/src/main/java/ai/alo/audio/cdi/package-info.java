@@ -53,8 +53,7 @@
  * closed when the application stops, after its clients; its threads (named {@code alo-audio-cdi-<n>-<role>-<k>}) come
  * from the server's Jakarta Concurrency {@code ManagedThreadFactory} when there is one, and their number does not grow
  * with the number of clients. Synchronous observers run on the runtime's event threads, one event of a client at a
- * time and in order; asynchronous observers on the server's managed executor or on one bounded pool of the
- * application. Never on the thread that called {@code connect()} or {@code disconnect()} and never under a client
+ * time and in order; asynchronous observers on one bounded pool of the application (managed threads in a server). Never on the thread that called {@code connect()} or {@code disconnect()} and never under a client
  * lock; they may call back into the client. An observer that throws is logged and does not affect the client or the
  * other observers.
  *

@@ -12,8 +12,7 @@ import ai.alo.audio.Participant;
 import ai.alo.audio.event.AloAudioEvent;
 import ai.alo.audio.event.ConnectionChangeEvent;
 import ai.alo.audio.event.DisconnectEvent;
-import ai.alo.audio.impl.observe.DisconnectJfrEvent;
-import ai.alo.audio.impl.observe.LossJfrEvent;
+import ai.alo.audio.impl.observe.FlightRecorder;
 import ai.alo.audio.impl.observe.RuntimeMetrics;
 import ai.alo.audio.impl.runtime.ClientRuntime;
 import ai.alo.audio.impl.runtime.Deadline;
@@ -392,13 +391,12 @@ final class ClientStateMachine {
             LOG.log(Level.WARNING, "ALOAUD-1003 [{0}] connection to channel {1} ended: {2} ({3}, close code {4})",
                     name, connection.channel.id(), ending.message(), ending.reason(),
                     String.valueOf(ending.closeCode()));
-            LossJfrEvent.record(name, connection.channel.id(), ending.reason().name(),
+            FlightRecorder.loss(name, connection.channel.id(), ending.reason().name(),
                     ending.reason() == DisconnectReason.HEARTBEAT_TIMEOUT ? config.heartbeatTimeout().toMillis() : 0);
         } else {
             LOG.log(Level.WARNING, "ALOAUD-1004 [{0}] connect to channel {1} failed: {2} ({3})", name,
                     connection.channel.id(), ending.message(), ending.reason());
-            connection.connectEvent.end();
-            connection.connectEvent.commit(name, connection.channel.id(), ending.reason().name());
+            FlightRecorder.connectEnded(connection.connectEvent, name, connection.channel.id(), ending.reason().name());
         }
         long begin = System.nanoTime();
         try {
@@ -501,8 +499,8 @@ final class ClientStateMachine {
         connection.cancelConnectTimeout();
         long took = System.nanoTime() - connection.startNanos;
         metrics.connected(took);
-        connection.connectEvent.end();
-        connection.connectEvent.commit(name, connection.channel.id(), ConnectionState.CONNECTED.name());
+        FlightRecorder.connectEnded(connection.connectEvent, name, connection.channel.id(),
+                ConnectionState.CONNECTED.name());
         LOG.log(Level.INFO, "ALOAUD-1001 [{0}] connected to {1} as user {2}, channel {3}, session {4}", name,
                 config.serverUri(), config.user().id(), connection.channel.id(), connection.sessionId);
         completeLater(() -> connection.future.complete(connection.channel), connection);
@@ -596,7 +594,7 @@ final class ClientStateMachine {
         Ending ending = connection.ending;
         boolean wasConnected = connection.phase == Connection.Phase.JOINED;
         metrics.disconnected(endState, ending.reason());
-        DisconnectJfrEvent.record(name, connection.channel.id(), endState.name(), ending.reason().name(),
+        FlightRecorder.disconnect(name, connection.channel.id(), endState.name(), ending.reason().name(),
                 ending.initiator().name(), ending.closeCode(), wasConnected, nanos);
     }
 

@@ -1,7 +1,7 @@
 package ai.alo.audio.impl;
 
 import ai.alo.audio.AudioChannel;
-import ai.alo.audio.impl.observe.ConnectJfrEvent;
+import ai.alo.audio.impl.observe.FlightRecorder;
 import ai.alo.audio.impl.runtime.Cancellable;
 import ai.alo.audio.impl.runtime.Deadline;
 import ai.alo.audio.impl.runtime.RuntimeTimer;
@@ -45,8 +45,8 @@ final class Connection implements Heartbeat.Owner {
     final Heartbeat heartbeat = new Heartbeat(this);
     final PendingRequests requests = new PendingRequests();
     final long startNanos = System.nanoTime();
-    /** Begun when the attempt starts; committed when it connects or fails. */
-    final ConnectJfrEvent connectEvent = new ConnectJfrEvent();
+    /** The JFR connect event, begun when the attempt starts; committed when it connects or fails. */
+    final Object connectEvent = FlightRecorder.connectStarted();
     private final ClientStateMachine client;
     private final RuntimeTimer timer;
     private final MessageCodec codec;
@@ -76,7 +76,6 @@ final class Connection implements Heartbeat.Owner {
         this.client = client;
         this.timer = timer;
         this.codec = codec;
-        connectEvent.begin();
     }
 
     /**

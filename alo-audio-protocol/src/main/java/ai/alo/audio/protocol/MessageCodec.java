@@ -36,12 +36,28 @@ public final class MessageCodec implements AutoCloseable {
     };
 
     private final Jsonb jsonb;
+    /** The same instance when it is Yasson and Yasson's API is visible (saves a second parse), else null. */
+    private final YassonJsonb yasson;
     private final JsonProvider json;
 
     /** Creates a codec. */
     public MessageCodec() {
         this.json = JsonProvider.provider();
         this.jsonb = JsonbBuilder.create(new JsonbConfig().withNullValues(false));
+        this.yasson = asYasson(jsonb);
+    }
+
+    /**
+     * The JSON-B instance as Yasson's, if it is one and Yasson's own API can be seen from here: a WildFly deployment
+     * gets the server's Yasson through the JSON-B API but cannot see {@code org.eclipse.yasson} classes.
+     */
+    private static YassonJsonb asYasson(Jsonb jsonb) {
+        try {
+            Class.forName("org.eclipse.yasson.YassonJsonb", false, MessageCodec.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
+        return jsonb instanceof YassonJsonb y ? y : null;
     }
 
     /**
@@ -117,7 +133,7 @@ public final class MessageCodec implements AutoCloseable {
             return new Decoded(printable(type), null);
         }
         try {
-            Message message = jsonb instanceof YassonJsonb yasson
+            Message message = yasson != null
                     ? yasson.fromJsonStructure(object, messageClass)
                     : jsonb.fromJson(text, messageClass);
             return new Decoded(type, message);

@@ -12,10 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** Drives one deployed application through its control servlet, from the test JVM. */
+/** Drives one deployed application through its servlets (mostly the control servlet), from the test JVM. */
 final class AppControl {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -84,13 +85,52 @@ final class AppControl {
     }
 
     private String call(String op, String... params) throws IOException, InterruptedException {
-        StringBuilder query = new StringBuilder("control?op=").append(op);
+        return get("control", op, params);
+    }
+
+    /**
+     * Calls one of the application's servlets.
+     *
+     * @param servlet the servlet's path under the context root, e.g. {@code "control"}
+     * @param op      the operation
+     * @param params  further parameters, name then value
+     * @return the answer's body
+     * @throws AssertionError if the answer is not HTTP 200
+     */
+    String get(String servlet, String op, String... params) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(request(servlet, op, params), HttpResponse.BodyHandlers.ofString());
+        return body(op, response);
+    }
+
+    /**
+     * Sends {@code count} identical requests at once, each on its own connection if need be, and waits for all.
+     *
+     * @return the answers' bodies
+     * @throws AssertionError if an answer is not HTTP 200
+     */
+    List<String> getConcurrently(int count, String servlet, String op, String... params) {
+        HttpRequest request = request(servlet, op, params);
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            calls.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        }
+        List<String> bodies = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            bodies.add(body(op, call.join()));
+        }
+        return bodies;
+    }
+
+    private HttpRequest request(String servlet, String op, String... params) {
+        StringBuilder query = new StringBuilder(servlet).append("?op=").append(op);
         for (int i = 0; i + 1 < params.length; i += 2) {
             query.append('&').append(params[i]).append('=')
                     .append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
         }
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(base.resolve(query.toString()))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return HttpRequest.newBuilder(base.resolve(query.toString())).timeout(Duration.ofSeconds(30)).GET().build();
+    }
+
+    private static String body(String op, HttpResponse<String> response) {
         if (response.statusCode() != 200) {
             throw new AssertionError(op + " answered HTTP " + response.statusCode() + ": " + response.body());
         }

@@ -1,7 +1,7 @@
 package ai.alo.audio.it;
 
-import ai.alo.audio.protocol.ParticipantInfo;
 import ai.alo.audio.server.AloAudioServer;
+import ai.alo.audio.server.ChannelMember;
 import ai.alo.audio.server.ServerListener;
 import ai.alo.audio.server.SessionInfo;
 import java.time.Duration;
@@ -85,12 +85,12 @@ final class ReferenceService {
         }
 
         @Override
-        public void onParticipantJoined(String channelId, ParticipantInfo participant) {
+        public void onParticipantJoined(String channelId, ChannelMember participant) {
             record("joined " + participant.userId() + " " + channelId + " " + participant.name());
         }
 
         @Override
-        public void onParticipantLeft(String channelId, ParticipantInfo participant, String reason) {
+        public void onParticipantLeft(String channelId, ChannelMember participant, String reason) {
             record("left " + participant.userId() + " " + channelId + " " + reason);
         }
 

@@ -31,6 +31,31 @@ public final class ConnectJfrEvent extends jdk.jfr.Event {
     String outcome;
 
     /**
+     * A begun event, for {@link FlightRecorder#connectStarted()}.
+     *
+     * @return the event, begun now
+     */
+    static Object started() {
+        ConnectJfrEvent event = new ConnectJfrEvent();
+        event.begin();
+        return event;
+    }
+
+    /**
+     * Ends and commits an event made by {@link #started()}, for {@link FlightRecorder}.
+     *
+     * @param handle  the event
+     * @param client  the client's name
+     * @param channel the channel id
+     * @param outcome the outcome
+     */
+    static void ended(Object handle, String client, String channel, String outcome) {
+        ConnectJfrEvent event = (ConnectJfrEvent) handle;
+        event.end();
+        event.commit(client, channel, outcome);
+    }
+
+    /**
      * Sets the fields and commits the event, if the recording wants it. Call {@code end()} first to fix the duration.
      *
      * @param client  the client's name
