@@ -387,16 +387,19 @@ final class ClientStateMachine {
             }
             reportLocked(connection, ConnectionState.ERROR);
         }
+        // The log line is written on an event thread, after the event: a burst of losses (a killed service, a
+        // thousand sockets at once) must not keep the I/O thread formatting log records.
+        String channelId = connection.channel.id();
         if (wasConnected) {
-            LOG.log(Level.WARNING, "ALOAUD-1003 [{0}] connection to channel {1} ended: {2} ({3}, close code {4})",
-                    name, connection.channel.id(), ending.message(), ending.reason(),
-                    String.valueOf(ending.closeCode()));
-            FlightRecorder.loss(name, connection.channel.id(), ending.reason().name(),
+            logLater(() -> LOG.log(Level.WARNING, "ALOAUD-1003 [{0}] connection to channel {1} ended: {2} ({3}, close "
+                    + "code {4})", name, channelId, ending.message(), ending.reason(),
+                    String.valueOf(ending.closeCode())));
+            FlightRecorder.loss(name, channelId, ending.reason().name(),
                     ending.reason() == DisconnectReason.HEARTBEAT_TIMEOUT ? config.heartbeatTimeout().toMillis() : 0);
         } else {
-            LOG.log(Level.WARNING, "ALOAUD-1004 [{0}] connect to channel {1} failed: {2} ({3})", name,
-                    connection.channel.id(), ending.message(), ending.reason());
-            FlightRecorder.connectEnded(connection.connectEvent, name, connection.channel.id(), ending.reason().name());
+            logLater(() -> LOG.log(Level.WARNING, "ALOAUD-1004 [{0}] connect to channel {1} failed: {2} ({3})", name,
+                    channelId, ending.message(), ending.reason()));
+            FlightRecorder.connectEnded(connection.connectEvent, name, channelId, ending.reason().name());
         }
         long begin = System.nanoTime();
         try {
@@ -596,6 +599,13 @@ final class ClientStateMachine {
         metrics.disconnected(endState, ending.reason());
         FlightRecorder.disconnect(name, connection.channel.id(), endState.name(), ending.reason().name(),
                 ending.initiator().name(), ending.closeCode(), wasConnected, nanos);
+    }
+
+    /** Writes a log record on this client's event queue (after the events queued so far), or here if it is closed. */
+    private void logLater(Runnable record) {
+        if (!queue.post(record, false, "log record")) {
+            record.run();
+        }
     }
 
     /**

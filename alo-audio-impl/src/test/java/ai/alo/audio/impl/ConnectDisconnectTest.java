@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.alo.audio.AloAudio;
 import ai.alo.audio.ConnectionState;
@@ -14,7 +15,13 @@ import ai.alo.audio.event.AloAudioEvent;
 import ai.alo.audio.event.ConnectionChangeEvent;
 import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.event.ParticipantsChangedEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -142,6 +149,67 @@ class ConnectDisconnectTest extends ServerBackedTest {
         events.await("twenty... disconnects", all -> count(all, DisconnectEvent.class) == 40);
         assertEquals(40, events.disconnects().stream().filter(e -> e.state() == ConnectionState.DISCONNECTED)
                 .count());
+    }
+
+    @Test
+    void disconnect_letsTheServerCloseFirst_soTheClientHoldsNoTimeWait() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/net/tcp")), "needs Linux /proc/net/tcp");
+        int serverPort = fixture.server.uri().getPort();
+        Set<Integer> before = clientPorts(serverPort, ESTABLISHED);
+        AloAudio audio = fixture.client(ServerFixture.newUserId(), new RecordingListener());
+        audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
+        Set<Integer> ours = clientPorts(serverPort, ESTABLISHED);
+        ours.removeAll(before);
+        assertEquals(1, ours.size(), "the client's socket: " + ours);
+        int clientPort = ours.iterator().next();
+
+        audio.disconnect();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (fixture.runtime.openConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(0, fixture.runtime.openConnections());
+
+        // the server's side of this connection is in TIME_WAIT (it closed first); the client's side is gone
+        List<String[]> entries = tcpEntries();
+        assertTrue(entries.stream().anyMatch(e -> port(e[1]) == serverPort && port(e[2]) == clientPort
+                && TIME_WAIT.equals(e[3])), "the server holds the TIME_WAIT");
+        assertFalse(entries.stream().anyMatch(e -> port(e[1]) == clientPort && port(e[2]) == serverPort),
+                "the client holds nothing of the connection");
+    }
+
+    private static final String ESTABLISHED = "01";
+    private static final String TIME_WAIT = "06";
+
+    /** Local ports of sockets connected to {@code serverPort} in the given state. */
+    private static Set<Integer> clientPorts(int serverPort, String state) throws IOException {
+        Set<Integer> ports = new HashSet<>();
+        for (String[] e : tcpEntries()) {
+            if (port(e[2]) == serverPort && state.equals(e[3])) {
+                ports.add(port(e[1]));
+            }
+        }
+        return ports;
+    }
+
+    /** Rows of /proc/net/tcp and tcp6: {@code sl, local, remote, state, ...}. */
+    private static List<String[]> tcpEntries() throws IOException {
+        List<String[]> entries = new ArrayList<>();
+        for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path path = Path.of(file);
+            if (!Files.isReadable(path)) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(path);
+            for (String line : lines.subList(1, lines.size())) {
+                entries.add(line.trim().split("\\s+"));
+            }
+        }
+        return entries;
+    }
+
+    private static int port(String address) {
+        return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
     }
 
     static List<Participant> lastParticipants(List<AloAudioEvent> all) {

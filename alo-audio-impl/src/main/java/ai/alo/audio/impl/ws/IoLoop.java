@@ -122,7 +122,6 @@ final class IoLoop implements Runnable {
     void closed(TcpConnection connection) {
         connections--;
         closing.add(connection);
-        selector.wakeup();
     }
 
     /**
@@ -151,12 +150,20 @@ final class IoLoop implements Runnable {
     public void run() {
         try {
             while (true) {
+                // Cleared before the tasks run: a task queued after this point wakes the select below, one queued
+                // before it is run now. (Cleared after the tasks, a task queued in between would wait for the next
+                // socket event.)
+                wakeupPending.set(false);
                 runTasks();
                 if (stopping) {
                     break;
                 }
-                wakeupPending.set(false);
-                selector.select();
+                if (closing.isEmpty()) {
+                    selector.select();
+                } else {
+                    // closed sockets are released by this selection; nothing to wait for
+                    selector.selectNow();
+                }
                 releaseClosed();
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {

@@ -48,9 +48,10 @@ import org.glassfish.tyrus.spi.Writer;
  * the engine at once, which releases the connect thread at once: no connect waits for a timeout it does not need.
  *
  * <h2>Closing</h2>
- * <p>{@link #close(int, String)} sends the close frame through Tyrus; Tyrus then closes its writer, which ends the TCP
- * output and lets the peer close first (the server holds the TIME_WAIT, not the client). The socket is closed when the
- * peer has closed, or after the linger at the latest. {@link #released()} completes when the descriptor is gone.
+ * <p>{@link #close(int, String)} sends the close frame through Tyrus. The socket stays open and readable until the peer
+ * closes it, as RFC 6455 asks of a server after the close handshake; only then does the client end its own output. The
+ * server is the active closer and holds the TIME_WAIT, not the client. A peer that never closes is cut off after the
+ * linger. {@link #released()} completes when the descriptor is gone.
  *
  * <p>Thread-safe.
  */
@@ -254,7 +255,9 @@ final class WebSocketConnection implements SignallingConnection, TcpConnection.H
         } else {
             // After a completed close handshake Tyrus ignores this; otherwise the endpoint sees 1006.
             tyrusConnection.close(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "Closed abnormally."));
-            finish();
+            // The peer closed first (as a server should after the close handshake): write what is queued, end our
+            // output, and the socket is released; the peer holds the TIME_WAIT.
+            tcp.finishWriting();
         }
     }
 
@@ -295,13 +298,16 @@ final class WebSocketConnection implements SignallingConnection, TcpConnection.H
         }
     }
 
-    /** The WebSocket is closed on our side: end the TCP output and wait (bounded) for the peer to close. */
+    /**
+     * The WebSocket is closed on our side: wait (bounded by the linger) for the peer to close the TCP connection
+     * first. Ending our output here would make the client the active closer and leave a TIME_WAIT on the client's
+     * host for every disconnect.
+     */
     private void finish() {
         TcpConnection connection = tcp;
         if (connection == null) {
             return;
         }
-        connection.finishWriting();
         synchronized (this) {
             // once: Tyrus closes its writer and calls the close listener, possibly on two threads
             if (linger == null && !tcpReleased) {
