@@ -6,30 +6,35 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.Selector;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What the primitives that a disconnect is made of cost on this machine, to read the other numbers against: waking a
- * parked thread, starting and joining a thread, and one small loopback TCP write (the {@code leave} and close frames
- * are each one such write on the calling thread).
+ * What the primitives a disconnect is made of cost on this machine, measured in the client JVM with idle threads, to
+ * read the other numbers against: waking a parked thread, waking a thread blocked in a {@link Selector} (how the
+ * socket I/O thread is handed work), one small loopback TCP write (the {@code leave} and close frames are each one
+ * such write on the calling thread), and a loopback TCP round trip between two threads (the floor of anything that
+ * waits for the server to answer).
  */
 final class MachineBaseline {
 
-    final Samples wakeup = new Samples("wake a parked thread");
-    final Samples threadStartJoin = new Samples("start + join an empty thread");
-    final Samples loopbackWrite = new Samples("16-byte loopback TCP write");
+    final Samples wakeup = new Samples("wake a parked thread (SynchronousQueue hand-off)");
+    final Samples selectorWakeup = new Samples("wake a thread blocked in Selector.select()");
+    final Samples loopbackWrite = new Samples("one 16-byte loopback TCP write, reader parked");
+    final Samples loopbackRoundTrip = new Samples("loopback TCP round trip, 16 bytes, between two parked threads");
 
     void run(int iterations) throws Exception {
         measureWakeup(iterations);
-        measureThreads(iterations);
-        measureWrite(iterations);
+        measureSelectorWakeup(iterations);
+        measureWriteAndRoundTrip(iterations);
     }
 
     private void measureWakeup(int iterations) throws InterruptedException {
         SynchronousQueue<Long> ping = new SynchronousQueue<>();
         SynchronousQueue<Long> pong = new SynchronousQueue<>();
-        Thread waiter = new Thread(() -> {
+        Thread waiter = daemon(() -> {
             try {
                 while (true) {
                     long sent = ping.take();
@@ -42,11 +47,9 @@ final class MachineBaseline {
                 Thread.currentThread().interrupt();
             }
         }, "baseline-waiter");
-        waiter.setDaemon(true);
-        waiter.start();
         try {
             for (int i = 0; i < iterations; i++) {
-                DisconnectBenchmark.settle(1); // the waiter is parked again, not spinning
+                Thread.sleep(1); // the waiter is parked again, not spinning
                 ping.put(System.nanoTime());
                 wakeup.add(pong.take());
             }
@@ -56,43 +59,86 @@ final class MachineBaseline {
         }
     }
 
-    private void measureThreads(int iterations) throws InterruptedException {
-        for (int i = 0; i < iterations; i++) {
-            Thread thread = new Thread(() -> { }, "baseline-empty");
-            long start = System.nanoTime();
-            thread.start();
-            thread.join();
-            threadStartJoin.add(System.nanoTime() - start);
+    private void measureSelectorWakeup(int iterations) throws IOException, InterruptedException {
+        try (Selector selector = Selector.open()) {
+            AtomicLong woke = new AtomicLong();
+            SynchronousQueue<Long> done = new SynchronousQueue<>();
+            Thread loop = daemon(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        selector.select();
+                        long now = System.nanoTime();
+                        long sent = woke.getAndSet(0);
+                        if (sent < 0) {
+                            return;
+                        }
+                        if (sent > 0) {
+                            done.put(now - sent);
+                        }
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // ends
+                }
+            }, "baseline-selector");
+            for (int i = 0; i < iterations; i++) {
+                Thread.sleep(1);
+                woke.set(System.nanoTime());
+                selector.wakeup();
+                selectorWakeup.add(done.take());
+            }
+            woke.set(-1);
+            selector.wakeup();
+            loop.join(TimeUnit.SECONDS.toMillis(5));
         }
     }
 
-    private void measureWrite(int iterations) throws IOException, InterruptedException {
+    private void measureWriteAndRoundTrip(int iterations) throws IOException, InterruptedException {
         byte[] frame = new byte[16];
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
              Socket server = listener.accept()) {
             client.setTcpNoDelay(true);
-            Thread drain = new Thread(() -> {
-                byte[] buffer = new byte[4096];
-                try (InputStream in = server.getInputStream()) {
-                    while (in.read(buffer) >= 0) {
-                        // discard
+            server.setTcpNoDelay(true);
+            Thread echo = daemon(() -> {
+                byte[] buffer = new byte[16];
+                try (InputStream in = server.getInputStream(); OutputStream out = server.getOutputStream()) {
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        out.write(buffer, 0, n);
                     }
                 } catch (IOException e) {
                     // closed
                 }
-            }, "baseline-drain");
-            drain.setDaemon(true);
-            drain.start();
+            }, "baseline-echo");
             OutputStream out = client.getOutputStream();
+            InputStream in = client.getInputStream();
+            byte[] answer = new byte[16];
             for (int i = 0; i < iterations; i++) {
-                DisconnectBenchmark.settle(1); // the reader is parked again
+                Thread.sleep(1); // the echo thread is parked again
                 long start = System.nanoTime();
                 out.write(frame);
-                loopbackWrite.add(System.nanoTime() - start);
+                long written = System.nanoTime();
+                int got = 0;
+                while (got < 16) {
+                    int n = in.read(answer, got, 16 - got);
+                    if (n < 0) {
+                        throw new IOException("echo closed");
+                    }
+                    got += n;
+                }
+                long back = System.nanoTime();
+                loopbackWrite.add(written - start);
+                loopbackRoundTrip.add(back - start);
             }
             client.shutdownOutput();
-            drain.join(TimeUnit.SECONDS.toMillis(5));
+            echo.join(TimeUnit.SECONDS.toMillis(5));
         }
+    }
+
+    private static Thread daemon(Runnable task, String name) {
+        Thread t = new Thread(task, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 }

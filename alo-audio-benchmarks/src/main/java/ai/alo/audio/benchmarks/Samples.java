@@ -17,6 +17,20 @@ final class Samples {
         this.label = label;
     }
 
+    /** With room for {@code capacity} samples allocated up front (no growth while measuring). */
+    Samples(String label, int capacity) {
+        this.label = label;
+        this.values = new long[Math.max(1, capacity)];
+    }
+
+    /** Count, p50, p99 and max, without the samples. */
+    record Summary(int count, long p50, long p99, long max) {
+    }
+
+    Summary summary() {
+        return new Summary(size, p50(), p99(), max());
+    }
+
     String label() {
         return label;
     }
@@ -29,6 +43,17 @@ final class Samples {
             values = Arrays.copyOf(values, size * 2);
         }
         values[size++] = nanos;
+    }
+
+    void clear() {
+        size = 0;
+    }
+
+    long get(int index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return values[index];
     }
 
     int count() {

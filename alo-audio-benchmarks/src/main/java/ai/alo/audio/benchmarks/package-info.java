@@ -1,9 +1,17 @@
 /**
- * Loopback latency benchmark of the ALO audio client's disconnect contract, run by {@code bin/benchmark}.
+ * The benchmarks of the ALO audio client, run by {@code bin/benchmark} (results in {@code docs/benchmarks.md}).
  *
- * <p>{@link ai.alo.audio.benchmarks.DisconnectBenchmark} measures {@code disconnect()}, the delivery of its
- * {@code DisconnectEvent}, and the time from a reset or killed server to the {@code ERROR} event, each beside a bare
- * Tyrus client that does the same against the same server in the same run. The reference server runs in a separate
- * JVM ({@link ai.alo.audio.benchmarks.BenchmarkServer}), driven over its standard input.
+ * <ul>
+ *   <li>{@link ai.alo.audio.benchmarks.ScaleBenchmark}: clients per JVM (threads, heap per client, connect ramp,
+ *       heartbeat CPU, every {@code DisconnectEvent} exactly once after a SIGKILL of the server);</li>
+ *   <li>{@link ai.alo.audio.benchmarks.SoakBenchmark}: connect/disconnect cycles, resources after every block;</li>
+ *   <li>{@link ai.alo.audio.benchmarks.DisconnectBenchmark}: {@code disconnect()} and a server reset to the
+ *       {@code ERROR} event, beside a bare Tyrus twin ({@link ai.alo.audio.benchmarks.BareTyrusTwin}), and the
+ *       machine's primitives.</li>
+ * </ul>
+ *
+ * <p>{@link ai.alo.audio.benchmarks.Benchmarks} is the command line. The reference server always runs in a separate
+ * JVM ({@link ai.alo.audio.benchmarks.BenchmarkServer}, driven over its standard input by
+ * {@link ai.alo.audio.benchmarks.ServerProcess}), on 127.0.0.1.
  */
 package ai.alo.audio.benchmarks;
