@@ -295,8 +295,10 @@ final class ClientStateMachine {
         long took = System.nanoTime() - begin;
         metrics.disconnectCall(took);
         recordDisconnect(connection, ConnectionState.DISCONNECTED, took);
-        LOG.log(Level.INFO, "ALOAUD-1002 [{0}] disconnected from channel {1} (close code {2})", name,
-                connection.channel.id(), String.valueOf(connection.ending.closeToSend()));
+        String channelId = connection.channel.id();
+        String closeCode = String.valueOf(connection.ending.closeToSend());
+        logLater(() -> LOG.log(Level.INFO, "ALOAUD-1002 [{0}] disconnected from channel {1} (close code {2})", name,
+                channelId, closeCode));
         if (!connection.future.isDone()) {
             ConnectCancelledException cancel = new ConnectCancelledException("connect to channel '"
                     + connection.channel.id() + "' was cancelled by " + (reason == DisconnectReason.CLIENT_SHUTDOWN
@@ -387,8 +389,8 @@ final class ClientStateMachine {
             }
             reportLocked(connection, ConnectionState.ERROR);
         }
-        // The log line is written on an event thread, after the event: a burst of losses (a killed service, a
-        // thousand sockets at once) must not keep the I/O thread formatting log records.
+        // The log line is written on an event thread: a burst of losses (a killed service, a thousand sockets at
+        // once) must not keep the I/O thread formatting log records.
         String channelId = connection.channel.id();
         if (wasConnected) {
             logLater(() -> LOG.log(Level.WARNING, "ALOAUD-1003 [{0}] connection to channel {1} ended: {2} ({3}, close "
@@ -504,8 +506,10 @@ final class ClientStateMachine {
         metrics.connected(took);
         FlightRecorder.connectEnded(connection.connectEvent, name, connection.channel.id(),
                 ConnectionState.CONNECTED.name());
-        LOG.log(Level.INFO, "ALOAUD-1001 [{0}] connected to {1} as user {2}, channel {3}, session {4}", name,
-                config.serverUri(), config.user().id(), connection.channel.id(), connection.sessionId);
+        String channelId = connection.channel.id();
+        String sessionId = connection.sessionId;
+        logLater(() -> LOG.log(Level.INFO, "ALOAUD-1001 [{0}] connected to {1} as user {2}, channel {3}, session {4}",
+                name, config.serverUri(), config.user().id(), channelId, sessionId));
         completeLater(() -> connection.future.complete(connection.channel), connection);
     }
 
@@ -601,9 +605,15 @@ final class ClientStateMachine {
                 ending.initiator().name(), ending.closeCode(), wasConnected, nanos);
     }
 
-    /** Writes a log record on this client's event queue (after the events queued so far), or here if it is closed. */
+    /**
+     * Writes a log record on an event thread of the runtime (or here if the runtime refuses): neither the socket I/O
+     * thread nor a caller of {@code disconnect()} pays for formatting and writing it. Not through this client's own
+     * queue, so that a listener that blocks does not hold back the line an operator needs.
+     */
     private void logLater(Runnable record) {
-        if (!queue.post(record, false, "log record")) {
+        try {
+            runtime.events().executor().execute(record);
+        } catch (RejectedExecutionException | OutOfMemoryError e) {
             record.run();
         }
     }
