@@ -53,6 +53,14 @@ class ClassLoaderReleaseIT {
     private static final String USER = "it-leak";
     private static final String CHANNEL = "leak";
     private static final String KEY = LoaderBeacon.KEY_PREFIX + "/" + NAME;
+    /**
+     * Request threads started before the application is deployed. A request thread that the server starts for a
+     * request keeps that first request in its outermost frame for as long as the thread lives (seen in a WildFly heap
+     * dump: {@code default task-3}, a JavaFrame root holding an {@code EnhancedQueueExecutor$Task} whose exchange led
+     * to the undeployed deployment, after that thread had run a newer request); no later request replaces it. Started
+     * beforehand, the idle threads take the application's requests, which they do not keep.
+     */
+    private static final int PREWARMED_REQUEST_THREADS = 4;
     /** Rounds of System.gc(); each waits up to 0.5 s for the reference to be enqueued. */
     private static final int ROUNDS = 10;
 
@@ -77,6 +85,7 @@ class ClassLoaderReleaseIT {
         // the access control context of the stack that submitted (protection domains of the application). The suite
         // runs this class first (failsafe runOrder alphabetical), when that pool has not been used yet.
         String executorBefore = probe.get("probe", "executor-threads");
+        String warmed = startRequestThreads(probe, PREWARMED_REQUEST_THREADS);
         try {
             deployer.deploy(NAME);
             try {
@@ -105,7 +114,8 @@ class ClassLoaderReleaseIT {
             LOG.info(() -> server.name() + ": class loader of the undeployed application: " + result);
             // the figures, for the record (target/class-loader-release-<server>.txt)
             Files.writeString(Path.of("target", "class-loader-release-" + server.name() + ".txt"),
-                    "managed executor threads before the application: " + executorBefore + "\nafter: "
+                    "managed executor threads before the application: " + executorBefore
+                            + "\nrequest threads started before the application: " + warmed + "\nafter: "
                             + probe.get("probe", "executor-threads") + "\ncontrol (pinned): "
                             + pinned.lines().findFirst().orElse("") + "\nrequest threads: " + requestThreads
                             + "\nafter unpinning: " + result + "\n");
@@ -115,6 +125,19 @@ class ClassLoaderReleaseIT {
             probe.get("probe", "forget", "key", KEY);
         }
         assertEquals(List.of(), server.moduleThreads(), "threads of the module left in the server JVM");
+    }
+
+    /**
+     * Holds {@code count} probe requests at once, so that the server has at least that many request threads, each
+     * started for a probe request.
+     *
+     * @return the threads' names, for the record
+     */
+    private static String startRequestThreads(AppControl probe, int count) throws Exception {
+        List<String> ran = probe.getConcurrently(count, "probe", "rendezvous", "round", UUID.randomUUID().toString(),
+                "parties", String.valueOf(count));
+        assertTrue(ran.stream().noneMatch(r -> r.startsWith("alone ")), "all held together: " + ran);
+        return new TreeSet<>(ran).toString();
     }
 
     /**
