@@ -63,6 +63,8 @@ class ConnectionLimitsTest {
         assertEquals("1", third.header("Retry-After"));
         assertEquals("close", third.header("Connection"));
         assertTrue(third.awaitEnd(TestPeer.WAIT), "the refused connection is closed");
+        // The 101 reaches the client before the service's onOpen registers the session: wait for both.
+        awaitSessions(2);
         assertEquals(2, server.sessions().size(), "a refused upgrade never becomes a session");
 
         first.close();
