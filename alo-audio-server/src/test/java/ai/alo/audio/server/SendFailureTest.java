@@ -94,6 +94,14 @@ class SendFailureTest {
         stuck.sendText(TestPeer.encode(TestPeer.helloOf("stuck", "", new HeartbeatInfo(30_000, 120_000))));
         stuck.sendText(TestPeer.encode(new Join(null, new ChannelInfo("busy", "Busy", false))));
 
+        // The stuck client's join is raw and unanswered-for: wait until the service has it in the channel.
+        long joined = System.nanoTime() + TestPeer.WAIT.toNanos();
+        while (server.participants("busy").stream().noneMatch(m -> m.userId().equals("stuck"))) {
+            if (System.nanoTime() > joined) {
+                fail("the stuck client never joined: " + server.participants("busy"));
+            }
+            Thread.sleep(10);
+        }
         TestPeer observer = TestPeer.welcomed(client, server, "observer", "");
         observer.join("busy");
         ParticipantInfo stuckInfo = observer.awaitJoin().participants().stream()
