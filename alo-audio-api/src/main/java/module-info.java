@@ -7,6 +7,7 @@
 module ai.alo.audio {
     exports ai.alo.audio;
     exports ai.alo.audio.event;
+    exports ai.alo.audio.media;
     exports ai.alo.audio.spi;
 
     uses ai.alo.audio.spi.AloAudioProvider;

@@ -1,5 +1,6 @@
 package ai.alo.audio;
 
+import ai.alo.audio.media.MediaDeviceList;
 import ai.alo.audio.spi.AloAudioProvider;
 import java.util.List;
 import java.util.Optional;
@@ -154,6 +155,54 @@ public interface AloAudio extends AutoCloseable {
      * @return the configuration; immutable
      */
     AloAudioConfig config();
+
+    /**
+     * The media devices of this client's runtime, the ALO SDK's {@code getMediaList()}: inputs and outputs by id.
+     * Usable in every state, also before connecting.
+     *
+     * @return the devices now
+     * @since 0.2
+     */
+    MediaDeviceList getMediaList();
+
+    /**
+     * Switches the input this client speaks from, the ALO SDK's {@code changeAudioInput(deviceId)}. While connected
+     * the switch takes effect with the next 10 ms frame, without renegotiating the media session; otherwise it
+     * applies to the next connect. The other participants hear no gap and no frame of the old input after the switch.
+     *
+     * @param deviceId the id of an input device listed by {@link #getMediaList()}
+     * @throws ai.alo.audio.media.AudioDeviceException if no input device has that id
+     * @throws AloAudioStateException if the client is closed
+     * @since 0.2
+     */
+    void changeAudioInput(String deviceId);
+
+    /**
+     * Switches the output this client plays received audio into. Takes effect with the next frame.
+     *
+     * @param deviceId the id of an output device listed by {@link #getMediaList()}
+     * @throws ai.alo.audio.media.AudioDeviceException if no output device has that id, or it serves one client at a
+     *                                                 time and another client uses it
+     * @throws AloAudioStateException if the client is closed
+     * @since 0.2
+     */
+    void changeAudioOutput(String deviceId);
+
+    /**
+     * The id of the input this client speaks from (or will, once connected).
+     *
+     * @return the device id; {@value ai.alo.audio.media.AudioDevices#SILENCE} when none was chosen
+     * @since 0.2
+     */
+    String audioInputDeviceId();
+
+    /**
+     * The id of the output this client plays received audio into (or will, once connected).
+     *
+     * @return the device id; {@value ai.alo.audio.media.AudioDevices#DISCARD} when none was chosen
+     * @since 0.2
+     */
+    String audioOutputDeviceId();
 
     /**
      * Adds a listener. It receives the events queued after this call.

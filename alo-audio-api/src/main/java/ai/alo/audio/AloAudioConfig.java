@@ -56,6 +56,7 @@ public final class AloAudioConfig {
     private final AudioUser user;
     private final String userAuthToken;
     private final boolean ttsEnabled;
+    private final boolean mediaEnabled;
     private final String audioInputDeviceId;
     private final String audioOutputDeviceId;
     private final Duration heartbeatInterval;
@@ -71,6 +72,7 @@ public final class AloAudioConfig {
         this.user = user;
         this.userAuthToken = b.userAuthToken;
         this.ttsEnabled = b.ttsEnabled;
+        this.mediaEnabled = b.mediaEnabled;
         this.audioInputDeviceId = b.audioInputDeviceId;
         this.audioOutputDeviceId = b.audioOutputDeviceId;
         this.heartbeatInterval = b.heartbeatInterval;
@@ -104,6 +106,7 @@ public final class AloAudioConfig {
         b.userDeviceId = user.deviceId();
         b.userAuthToken = userAuthToken;
         b.ttsEnabled = ttsEnabled;
+        b.mediaEnabled = mediaEnabled;
         b.audioInputDeviceId = audioInputDeviceId;
         b.audioOutputDeviceId = audioOutputDeviceId;
         b.heartbeatInterval = heartbeatInterval;
@@ -162,18 +165,32 @@ public final class AloAudioConfig {
     }
 
     /**
-     * The microphone to use (the ALO SDK's {@code audioInputDeviceId}).
+     * Whether the client carries audio: after joining a channel it sets up a WebRTC audio session with the audio
+     * service, and {@code connect()} completes only when audio can flow. {@code false} makes a signalling-only client
+     * (state, participants, disconnect events) that needs no native library. Default {@code true}.
      *
-     * @return the device id, or empty for the system default
+     * @return the flag
+     * @since 0.2
+     */
+    public boolean mediaEnabled() {
+        return mediaEnabled;
+    }
+
+    /**
+     * The input device to speak from (the ALO SDK's {@code audioInputDeviceId}): an id listed by
+     * {@link AloAudio#getMediaList()}. Checked at connect.
+     *
+     * @return the device id, or empty for {@value ai.alo.audio.media.AudioDevices#SILENCE}
      */
     public Optional<String> audioInputDeviceId() {
         return Optional.ofNullable(audioInputDeviceId);
     }
 
     /**
-     * The speaker or headset to use (the ALO SDK's {@code audioOutputDeviceId}).
+     * The output device to play received audio into (the ALO SDK's {@code audioOutputDeviceId}): an id listed by
+     * {@link AloAudio#getMediaList()}. Checked at connect.
      *
-     * @return the device id, or empty for the system default
+     * @return the device id, or empty for {@value ai.alo.audio.media.AudioDevices#DISCARD}
      */
     public Optional<String> audioOutputDeviceId() {
         return Optional.ofNullable(audioOutputDeviceId);
@@ -252,6 +269,7 @@ public final class AloAudioConfig {
                 + ", user=" + user
                 + ", userAuthToken=<redacted>"
                 + ", ttsEnabled=" + ttsEnabled
+                + ", mediaEnabled=" + mediaEnabled
                 + ", audioInputDeviceId=" + audioInputDeviceId
                 + ", audioOutputDeviceId=" + audioOutputDeviceId
                 + ", heartbeatInterval=" + heartbeatInterval
@@ -281,6 +299,7 @@ public final class AloAudioConfig {
         private String userDeviceId = "";
         private String userAuthToken;
         private boolean ttsEnabled;
+        private boolean mediaEnabled = true;
         private String audioInputDeviceId;
         private String audioOutputDeviceId;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
@@ -392,9 +411,21 @@ public final class AloAudioConfig {
         }
 
         /**
-         * Sets the microphone device id.
+         * Sets whether the client carries audio (default {@code true}); {@code false} makes a signalling-only client.
          *
-         * @param audioInputDeviceId the device id, or null for the system default
+         * @param mediaEnabled the flag
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder mediaEnabled(boolean mediaEnabled) {
+            this.mediaEnabled = mediaEnabled;
+            return this;
+        }
+
+        /**
+         * Sets the input device id.
+         *
+         * @param audioInputDeviceId the device id, or null for {@value ai.alo.audio.media.AudioDevices#SILENCE}
          * @return this builder
          */
         public Builder audioInputDeviceId(String audioInputDeviceId) {
@@ -405,7 +436,7 @@ public final class AloAudioConfig {
         /**
          * Sets the output device id.
          *
-         * @param audioOutputDeviceId the device id, or null for the system default
+         * @param audioOutputDeviceId the device id, or null for {@value ai.alo.audio.media.AudioDevices#DISCARD}
          * @return this builder
          */
         public Builder audioOutputDeviceId(String audioOutputDeviceId) {

@@ -2,6 +2,7 @@ package ai.alo.audio;
 
 import ai.alo.audio.event.AloAudioEvent;
 import ai.alo.audio.event.ConnectionChangeEvent;
+import ai.alo.audio.event.DeviceListUpdateEvent;
 import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.event.ParticipantsChangedEvent;
 
@@ -44,6 +45,15 @@ public interface AloAudioListener {
      * @param event the current participant list
      */
     default void onParticipantsChanged(ParticipantsChangedEvent event) {
+    }
+
+    /**
+     * The media devices of the client's runtime changed, the ALO SDK's {@code onDeviceListUpdate}.
+     *
+     * @param event the kind that changed and its devices now
+     * @since 0.2
+     */
+    default void onDeviceListUpdate(DeviceListUpdateEvent event) {
     }
 
     /**

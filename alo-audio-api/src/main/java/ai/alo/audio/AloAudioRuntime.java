@@ -1,6 +1,7 @@
 package ai.alo.audio;
 
 import ai.alo.audio.spi.AloAudioProvider;
+import ai.alo.audio.media.AudioDevices;
 import java.util.List;
 
 /**
@@ -51,6 +52,14 @@ public interface AloAudioRuntime extends AutoCloseable {
      * @throws AloAudioStateException if the runtime is closed
      */
     AloAudio newClient(AloAudioConfig config);
+
+    /**
+     * The media devices this runtime's clients speak from and play into, shared by all of them.
+     *
+     * @return the devices; usable until the runtime is closed
+     * @since 0.2
+     */
+    AudioDevices devices();
 
     /**
      * The clients of this runtime that are not closed.

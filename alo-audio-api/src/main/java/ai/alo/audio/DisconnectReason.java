@@ -69,7 +69,22 @@ public enum DisconnectReason {
     PROTOCOL_ERROR(Initiator.CLIENT, "Signalling protocol error"),
 
     /** An unexpected failure inside this client. The event's cause carries the exception. */
-    INTERNAL_ERROR(Initiator.CLIENT, "Internal error in the audio client");
+    INTERNAL_ERROR(Initiator.CLIENT, "Internal error in the audio client"),
+
+    /** The audio (WebRTC) session could not be set up while connecting: native media is not available on this
+     * machine (the message names what is missing and how to install it), the audio service does not offer media, it
+     * refused the offer, or ICE and DTLS did not connect. Signalling-only clients ({@code mediaEnabled(false)}) never
+     * see it.
+     *
+     * @since 0.2 */
+    MEDIA_FAILED(Initiator.NETWORK, "Could not set up audio with the audio service"),
+
+    /** The audio (WebRTC) session of a connected client was lost: ICE or DTLS failed, or the audio service reported
+     * that it lost the session. The client leaves and closes the signalling connection, since it can no longer
+     * hear or speak.
+     *
+     * @since 0.2 */
+    MEDIA_LOST(Initiator.NETWORK, "Lost the audio connection to the server");
 
     private final Initiator defaultInitiator;
     private final String defaultMessage;

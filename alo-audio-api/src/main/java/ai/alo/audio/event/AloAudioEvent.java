@@ -16,7 +16,8 @@ import java.time.Instant;
  *
  * @since 0.1
  */
-public sealed interface AloAudioEvent permits ConnectionChangeEvent, DisconnectEvent, ParticipantsChangedEvent {
+public sealed interface AloAudioEvent permits ConnectionChangeEvent, DeviceListUpdateEvent, DisconnectEvent,
+        ParticipantsChangedEvent {
 
     /**
      * The name of the client that emitted this event ({@code "default"} for the default client).

@@ -49,6 +49,15 @@ final class Checks {
         return value;
     }
 
+    /** A session description: present, non-blank, at most {@link MediaOffer#MAX_SDP_LENGTH} characters. */
+    static String sdp(String value) {
+        nonBlank(value, "sdp");
+        if (value.length() > MediaOffer.MAX_SDP_LENGTH) {
+            throw new IllegalArgumentException("'sdp' is longer than " + MediaOffer.MAX_SDP_LENGTH + " characters");
+        }
+        return value;
+    }
+
     /** A list of capability names: missing becomes empty; each name non-blank. */
     static List<String> capabilities(List<String> value) {
         if (value == null) {

@@ -14,7 +14,7 @@ class MessageCodecTest {
 
     private static final MessageTypes ALL = MessageTypes.of(Hello.class, Welcome.class, Join.class, Joined.class,
             Roster.class, Leave.class, Left.class, ParticipantJoined.class, ParticipantLeft.class, Ping.class,
-            Pong.class, End.class, ErrorMessage.class);
+            Pong.class, End.class, ErrorMessage.class, MediaOffer.class, MediaAnswer.class, MediaState.class);
     private static final int LIMIT = 64 * 1024;
 
     private final MessageCodec codec = new MessageCodec();
@@ -40,7 +40,10 @@ class MessageCodecTest {
                 new Ping(7),
                 new Pong(7),
                 new End("kicked", "bye"),
-                new ErrorMessage("r1", "join.rejected", "no", "join"));
+                new ErrorMessage("r1", "join.rejected", "no", "join"),
+                new MediaOffer("r3", "c1", "v=0\r\no=- 1 2 IN IP4 10.77.0.1\r\n"),
+                new MediaAnswer("r3", "c1", "v=0\r\n"),
+                new MediaState("c1", MediaState.FAILED, "ICE failed"));
         for (Message message : messages) {
             String json = codec.encode(message);
             assertTrue(json.contains("\"type\":\""), json);
@@ -58,9 +61,33 @@ class MessageCodecTest {
 
     @Test
     void decode_unknownType_isReportedNotThrown() throws Exception {
-        MessageCodec.Decoded decoded = codec.decode("{\"type\":\"media.offer\",\"sdp\":\"v=0\"}", ALL, LIMIT);
+        MessageCodec.Decoded decoded = codec.decode("{\"type\":\"ptt.request\",\"x\":\"y\"}", ALL, LIMIT);
         assertTrue(decoded.isUnknown());
-        assertEquals("media.offer", decoded.type());
+        assertEquals("ptt.request", decoded.type());
+    }
+
+    @Test
+    void decode_mediaOffer_withBlankOrOversizedSdp_isProtocolError() {
+        ProtocolException blank = assertThrows(ProtocolException.class, () -> codec.decode(
+                "{\"type\":\"media.offer\",\"channelId\":\"c\",\"sdp\":\" \"}", ALL, LIMIT));
+        assertTrue(blank.getMessage().contains("sdp"), blank.getMessage());
+        String huge = "v=0" + "a".repeat(MediaOffer.MAX_SDP_LENGTH);
+        ProtocolException oversized = assertThrows(ProtocolException.class, () -> codec.decode(
+                "{\"type\":\"media.offer\",\"channelId\":\"c\",\"sdp\":\"" + huge + "\"}", ALL, LIMIT));
+        assertTrue(oversized.getMessage().contains("sdp"), oversized.getMessage());
+    }
+
+    @Test
+    void decode_mediaState_withUnknownState_isProtocolError() {
+        ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decode(
+                "{\"type\":\"media.state\",\"channelId\":\"c\",\"state\":\"weird\"}", ALL, LIMIT));
+        assertTrue(e.getMessage().contains("state"), e.getMessage());
+    }
+
+    @Test
+    void mediaOffer_toString_doesNotPrintTheSessionDescription() {
+        String text = new MediaOffer("r", "c", "v=0\r\na=ice-pwd:secret\r\n").toString();
+        assertFalse(text.contains("secret"), text);
     }
 
     @Test
