@@ -250,7 +250,7 @@ final class DisconnectBenchmark {
     }
 
     private static AloAudioConfig config(String name, ServerProcess server, String user, TokenIssuer tokens) {
-        return AloAudioConfig.builder().name(name).serverUri(server.uri()).user(AudioUser.of(user, name))
+        return AloAudioConfig.builder().name(name).serverUri(server.uri()).mediaEnabled(false).user(AudioUser.of(user, name))
                 .userAuthToken(tokens.issue(user, Duration.ofHours(4))).build();
     }
 

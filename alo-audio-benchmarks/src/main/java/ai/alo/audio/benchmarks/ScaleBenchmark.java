@@ -428,6 +428,7 @@ final class ScaleBenchmark {
         AloAudio client = rt.newClient(AloAudioConfig.builder()
                 .name(String.format(Locale.ROOT, "c%05d", i))
                 .serverUri(server.uri())
+                .mediaEnabled(false)
                 .user(AudioUser.of(user, "User " + i))
                 .userAuthToken(tokens.issue(user, Duration.ofHours(4)))
                 .build());

@@ -123,7 +123,7 @@ final class SoakBenchmark {
             List<AloAudio> background = new ArrayList<>();
             for (int i = 0; i < r.background; i++) {
                 String user = "soak-bg-" + i;
-                AloAudio client = rt.newClient(AloAudioConfig.builder().name("bg-" + i).serverUri(server.uri())
+                AloAudio client = rt.newClient(AloAudioConfig.builder().name("bg-" + i).serverUri(server.uri()).mediaEnabled(false)
                         .user(AudioUser.of(user, "Background " + i))
                         .userAuthToken(tokens.issue(user, Duration.ofHours(4))).build());
                 client.connect(channel).get(10, TimeUnit.SECONDS);
@@ -215,7 +215,7 @@ final class SoakBenchmark {
                               AudioChannel channel, Samples disconnects, Samples connects, List<String> anomalies)
             throws Exception {
         String user = "soak-w" + worker;
-        AloAudio client = rt.newClient(AloAudioConfig.builder().name("soak-" + serial).serverUri(server.uri())
+        AloAudio client = rt.newClient(AloAudioConfig.builder().name("soak-" + serial).serverUri(server.uri()).mediaEnabled(false)
                 .user(AudioUser.of(user, "Soak " + worker)).userAuthToken(token).build());
         LinkedBlockingQueue<DisconnectEvent> events = new LinkedBlockingQueue<>();
         client.addListener(new AloAudioListener() {

@@ -4,6 +4,7 @@ import ai.alo.audio.AloAudio;
 import ai.alo.audio.AloAudioConfig;
 import ai.alo.audio.AloAudioConfigException;
 import ai.alo.audio.AloAudioStateException;
+import ai.alo.audio.media.AudioDevices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Objects;
@@ -107,5 +108,21 @@ public class AloAudioFactory {
      */
     public AloAudioConfig.Builder configuration(String name) {
         return ConfigResolver.forApplication().builder(name);
+    }
+
+    /**
+     * The media devices of the application's runtime, which every client of the application (the injected default
+     * one and those made here) speaks from and plays into: add the inputs and outputs the configuration's {@code
+     * audio-input-device-id} / {@code audio-output-device-id} name before a client connects with media, e.g.
+     * {@code factory.devices().addToneInput("tone", "Tone", 440, 0.5)}. Creates the runtime if no client exists yet.
+     * The devices are released when the application stops (with the runtime).
+     *
+     * @return the runtime's devices, shared by all clients of the application
+     * @throws AloAudioStateException if the application is stopping
+     * @throws ai.alo.audio.AloAudioException if no {@code AloAudioProvider} implementation is available
+     * @since 0.2
+     */
+    public AudioDevices devices() {
+        return registry.devices();
     }
 }

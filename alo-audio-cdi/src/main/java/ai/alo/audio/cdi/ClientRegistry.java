@@ -8,6 +8,7 @@ import ai.alo.audio.AloAudioStateException;
 import ai.alo.audio.ConnectionState;
 import ai.alo.audio.DisconnectReason;
 import ai.alo.audio.event.DisconnectEvent;
+import ai.alo.audio.media.AudioDevices;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -234,6 +235,20 @@ class ClientRegistry {
                     entry.lastDisconnectReason));
         }
         return List.copyOf(statuses);
+    }
+
+    /**
+     * The devices of the deployment's runtime, creating the runtime if no client exists yet.
+     *
+     * @return the devices
+     * @throws AloAudioStateException if the application is stopping
+     */
+    synchronized AudioDevices devices() {
+        if (shutDown) {
+            throw new AloAudioStateException("Cannot use the audio devices: the application is shutting down",
+                    ConnectionState.CLOSED);
+        }
+        return runtimeLocked().devices();
     }
 
     /**

@@ -66,9 +66,11 @@ final class ConfigResolver {
     static final String USER_AUTH_TOKEN = "user-auth-token";
     /** Key suffix: {@code true} or {@code false}; default false. */
     static final String TTS_ENABLED = "tts-enabled";
-    /** Key suffix: the microphone; default the system's. */
+    /** Key suffix: {@code true} or {@code false}; default true. */
+    static final String MEDIA_ENABLED = "media-enabled";
+    /** Key suffix: the input device (audio source); default silence. */
     static final String AUDIO_INPUT_DEVICE_ID = "audio-input-device-id";
-    /** Key suffix: the speaker; default the system's. */
+    /** Key suffix: the output device (audio sink); default discard. */
     static final String AUDIO_OUTPUT_DEVICE_ID = "audio-output-device-id";
     /** Key suffix: a duration; default 1 s. */
     static final String HEARTBEAT_INTERVAL = "heartbeat-interval";
@@ -92,6 +94,7 @@ final class ConfigResolver {
             Map.entry(USER_DEVICE_ID, "user.deviceId"),
             Map.entry(USER_AUTH_TOKEN, "userAuthToken"),
             Map.entry(TTS_ENABLED, "ttsEnabled"),
+            Map.entry(MEDIA_ENABLED, "mediaEnabled"),
             Map.entry(AUDIO_INPUT_DEVICE_ID, "audioInputDeviceId"),
             Map.entry(AUDIO_OUTPUT_DEVICE_ID, "audioOutputDeviceId"),
             Map.entry(HEARTBEAT_INTERVAL, "heartbeatInterval"),
@@ -277,6 +280,7 @@ final class ConfigResolver {
             userId.ifPresent(id -> b.user(id, userName, deviceId)); // build() checks the id
             set(USER_AUTH_TOKEN, Function.identity(), b::userAuthToken);
             set(TTS_ENABLED, ConfigResolver::parseBoolean, b::ttsEnabled);
+            set(MEDIA_ENABLED, ConfigResolver::parseBoolean, b::mediaEnabled);
             set(AUDIO_INPUT_DEVICE_ID, Function.identity(), b::audioInputDeviceId);
             set(AUDIO_OUTPUT_DEVICE_ID, Function.identity(), b::audioOutputDeviceId);
             set(HEARTBEAT_INTERVAL, ConfigResolver::parseDuration, b::heartbeatInterval);

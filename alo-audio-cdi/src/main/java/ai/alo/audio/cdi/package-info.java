@@ -14,7 +14,8 @@
  *       application should not {@code close()} it itself, since that is terminal for the whole application (use
  *       {@code disconnect()}).</li>
  *   <li>{@code @Inject AloAudioFactory factory;} for further clients (see {@link ai.alo.audio.cdi.AloAudioFactory}),
- *       each with its own name.</li>
+ *       each with its own name, and for the media devices of the application's runtime ({@code factory.devices()}:
+ *       add the inputs and outputs the configured device ids name before connecting with media).</li>
  *   <li>{@code void on(@Observes DisconnectEvent e)} (any client) or {@code void on(@Observes @AloClient("support")
  *       DisconnectEvent e)} (one client); {@code @ObservesAsync} works too. See {@link ai.alo.audio.cdi.AloClient}.
  *   </li>
@@ -36,8 +37,11 @@
  *   <tr><td>{@code user-auth-token}</td><td>the user auth token; never logged or shown in messages</td>
  *       <td>required</td></tr>
  *   <tr><td>{@code tts-enabled}</td><td>{@code true} or {@code false}</td><td>{@code false}</td></tr>
- *   <tr><td>{@code audio-input-device-id}</td><td>microphone</td><td>system default</td></tr>
- *   <tr><td>{@code audio-output-device-id}</td><td>speaker</td><td>system default</td></tr>
+ *   <tr><td>{@code media-enabled}</td><td>{@code true}: WebRTC audio in the channel; {@code false}: signalling
+ *       only</td><td>{@code true}</td></tr>
+ *   <tr><td>{@code audio-input-device-id}</td><td>the source the client speaks from, an id of
+ *       {@code getMediaList()}</td><td>{@code silence}</td></tr>
+ *   <tr><td>{@code audio-output-device-id}</td><td>the sink the client plays into</td><td>{@code discard}</td></tr>
  *   <tr><td>{@code heartbeat-interval}</td><td>duration</td><td>{@code 1s}</td></tr>
  *   <tr><td>{@code heartbeat-timeout}</td><td>duration</td><td>{@code 2.5s}</td></tr>
  *   <tr><td>{@code connect-timeout}</td><td>duration</td><td>{@code 10s}</td></tr>

@@ -55,6 +55,7 @@ class ExtensionTest extends ServerBackedTest {
         AloAudioConfig config = AloAudioConfig.builder()
                 .name("dup")
                 .serverUri(server.uri())
+                .mediaEnabled(false)
                 .user(AudioUser.of(userId, "Duplicate"))
                 .userAuthToken(server.tokens().issue(userId, Duration.ofHours(1)))
                 .build();

@@ -76,6 +76,7 @@ abstract class ServerBackedTest {
     String configureDefaultClient() {
         String userId = newUserId("cdi-user");
         setProperty("alo.audio.server-uri", server.uri().toString());
+        setProperty("alo.audio.media-enabled", "false");
         setProperty("alo.audio.user.id", userId);
         setProperty("alo.audio.user.name", "CDI test user " + userId);
         setProperty("alo.audio.user-auth-token", server.tokens().issue(userId, Duration.ofHours(1)));

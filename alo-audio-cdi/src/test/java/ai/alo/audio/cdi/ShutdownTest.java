@@ -154,6 +154,7 @@ class ShutdownTest extends ServerBackedTest {
             audio = AloAudio.create(AloAudioConfig.builder()
                     .name("peer")
                     .serverUri(server.uri())
+                    .mediaEnabled(false)
                     .user(AudioUser.of(userId, "Peer"))
                     .userAuthToken(server.tokens().issue(userId, Duration.ofHours(1)))
                     .build());

@@ -9,9 +9,13 @@ import ai.alo.audio.ConnectCancelledException;
 import ai.alo.audio.ConnectionState;
 import ai.alo.audio.DisconnectReason;
 import ai.alo.audio.Participant;
+import ai.alo.audio.ParticipantRoster;
+import ai.alo.audio.media.AudioDeviceException;
 import ai.alo.audio.event.AloAudioEvent;
 import ai.alo.audio.event.ConnectionChangeEvent;
 import ai.alo.audio.event.DisconnectEvent;
+import ai.alo.audio.event.ParticipantsChangedEvent;
+import ai.alo.audio.impl.media.ClientAudio;
 import ai.alo.audio.impl.observe.FlightRecorder;
 import ai.alo.audio.impl.observe.RuntimeMetrics;
 import ai.alo.audio.impl.runtime.ClientRuntime;
@@ -88,9 +92,11 @@ final class ClientStateMachine {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     private final Object owner;
+    private final ClientAudio audio;
 
-    ClientStateMachine(AloAudioConfig config, ClientRuntime runtime, Object owner) {
+    ClientStateMachine(AloAudioConfig config, ClientRuntime runtime, Object owner, ClientAudio audio) {
         this.owner = owner;
+        this.audio = Objects.requireNonNull(audio, "audio");
         this.config = Objects.requireNonNull(config, "config");
         this.name = config.name();
         this.runtime = runtime;
@@ -118,6 +124,11 @@ final class ClientStateMachine {
 
     SerialQueue queue() {
         return queue;
+    }
+
+    /** The client's audio choices and running audio session. */
+    ClientAudio audio() {
+        return audio;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -167,6 +178,15 @@ final class ClientStateMachine {
     /** Starts a connection that is current and {@code CONNECTING}; never throws. */
     private void start(Connection connection) {
         metrics.connectStarted();
+        if (config.mediaEnabled()) {
+            try {
+                // a configured device id that names nothing fails the connect at once, before any socket
+                audio.checkDevices();
+            } catch (AudioDeviceException e) {
+                fail(connection, Ending.mediaFailed(e.getMessage(), e, false));
+                return;
+            }
+        }
         try {
             runtime.ensureStarted();
             warnIfTokenTravelsInClear();
@@ -239,7 +259,8 @@ final class ClientStateMachine {
                     connection = current;
                     connection.ending = Ending.intentional(reason, code,
                             connection.phase != Connection.Phase.OPENING);
-                    if (connection.phase == Connection.Phase.JOINED || connection.phase == Connection.Phase.ROSTER) {
+                    if (connection.phase == Connection.Phase.JOINED || connection.phase == Connection.Phase.ROSTER
+                            || connection.phase == Connection.Phase.MEDIA) {
                         leave = codec.encode(new Leave(null, connection.channel.id()));
                     }
                     transitionLocked(state, ConnectionState.DISCONNECTING, "", connection.channel);
@@ -438,6 +459,9 @@ final class ClientStateMachine {
                 case HELLO_SENT:
                     stage = "the service did not welcome the client";
                     break;
+                case MEDIA:
+                    stage = "the audio session did not connect (ICE and DTLS)";
+                    break;
                 default:
                     stage = "the channel was not joined";
                     break;
@@ -498,7 +522,49 @@ final class ClientStateMachine {
     }
 
     /**
-     * The join is complete: {@code CONNECTED} was committed by the handler; completes the future after the events.
+     * The channel is joined (the last roster page arrived): with media, the media session is negotiated next
+     * ({@link Connection.Phase#MEDIA}); without, the join is complete at once. Under {@link #whileLive}.
+     *
+     * @return {@code true} if the join is complete ({@link #connected} must follow, outside the lock)
+     */
+    boolean joinedLocked(Connection connection) {
+        if (config.mediaEnabled()) {
+            connection.phase = Connection.Phase.MEDIA;
+            return false;
+        }
+        completeJoinLocked(connection);
+        return true;
+    }
+
+    /** {@code CONNECTED}, then the first {@link ParticipantsChangedEvent}, listing everyone. */
+    private void completeJoinLocked(Connection connection) {
+        connection.phase = Connection.Phase.JOINED;
+        transitionLocked(ConnectionState.ACQUIRING_ACCESS, ConnectionState.CONNECTED, "", connection.channel);
+        ParticipantRoster snapshot = connection.roster.snapshot();
+        post(new ParticipantsChangedEvent(name, connection.channel, connection.connectionId, snapshot.list(),
+                List.of(), snapshot, Instant.now()));
+    }
+
+    /**
+     * The media session connected (the engine's callback thread): the join is complete.
+     *
+     * @param connection the connection
+     */
+    void mediaConnected(Connection connection) {
+        boolean complete = whileLive(connection, () -> {
+            if (connection.phase != Connection.Phase.MEDIA) {
+                return false;
+            }
+            completeJoinLocked(connection);
+            return true;
+        });
+        if (complete) {
+            connected(connection);
+        }
+    }
+
+    /**
+     * The join is complete: {@code CONNECTED} was committed; completes the future after the events.
      */
     void connected(Connection connection) {
         connection.cancelConnectTimeout();

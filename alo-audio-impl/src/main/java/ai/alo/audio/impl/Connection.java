@@ -1,6 +1,7 @@
 package ai.alo.audio.impl;
 
 import ai.alo.audio.AudioChannel;
+import ai.alo.audio.impl.media.MediaSession;
 import ai.alo.audio.impl.observe.FlightRecorder;
 import ai.alo.audio.impl.runtime.Cancellable;
 import ai.alo.audio.impl.runtime.Deadline;
@@ -19,12 +20,15 @@ import java.util.concurrent.RejectedExecutionException;
  * One connection attempt of a client: from {@code connect()} to its {@link ai.alo.audio.event.DisconnectEvent}.
  *
  * <h2>What it holds, and the one release</h2>
- * <p>Nothing here owns a thread: the socket, its I/O and the timers belong to the client's runtime. The attempt holds
- * handles: its {@link SignallingConnection} (a socket on a shared I/O thread), its timer tasks (connect timeout,
- * heartbeat ping and watchdog, end fallback) and its pending requests. {@link #release} is the one path that returns
- * them all: timer tasks cancelled (and none scheduled afterwards), pending requests dropped, the socket closed. A
- * graceful release sends {@code leave} and the close frame and waits, bounded, until the peer has closed and the
- * socket's descriptor is released.
+ * <p>Nothing here owns a thread: the socket, its I/O, the timers and the media engine belong to the client's runtime.
+ * The attempt holds handles: its {@link SignallingConnection} (a socket on a shared I/O thread), its timer tasks
+ * (connect timeout, heartbeat ping and watchdog, end fallback), its pending requests and its {@link MediaSession}
+ * (a peer connection of the runtime's engine, fed by the engine's pacer). {@link #release} is the one path that
+ * returns them all: sending audio stopped first, timer tasks cancelled (and none scheduled afterwards), pending
+ * requests dropped, the socket closed, the media session closed. A graceful release sends {@code leave} and the close
+ * frame, closes the media session while the peer answers, and waits, bounded, until the peer has closed and the
+ * socket's descriptor is released. A release without a deadline (a failure, possibly on a socket I/O thread) hands
+ * the media session's close to an event thread ({@link MediaSession#closeLater()}).
  *
  * <h2>Locking</h2>
  * <p>The protocol fields ({@code phase}, {@code ending}, {@code reported}, session and roster data) are guarded by the
@@ -34,8 +38,11 @@ final class Connection implements Heartbeat.Owner {
 
     private static final System.Logger LOG = System.getLogger("ai.alo.audio");
 
-    /** Progress of the protocol on this attempt. */
-    enum Phase { OPENING, HELLO_SENT, JOINING, ROSTER, JOINED }
+    /**
+     * Progress of the protocol on this attempt. {@code MEDIA}: the channel is joined and the media session is being
+     * negotiated (only with media enabled); the client is still {@code ACQUIRING_ACCESS}.
+     */
+    enum Phase { OPENING, HELLO_SENT, JOINING, ROSTER, MEDIA, JOINED }
 
     final long id;
     final AudioChannel channel;
@@ -63,9 +70,12 @@ final class Connection implements Heartbeat.Owner {
     List<String> capabilities = List.of();
     RosterLog roster;
     End endMessage;
+    /** The pending {@code media.offer}'s request id. */
+    String mediaRequestId;
 
     // guarded by this
     private SignallingConnection signalling;
+    private MediaSession media;
     private boolean released;
     private Cancellable connectTimeout = Cancellable.NONE;
     private Cancellable endFallback = Cancellable.NONE;
@@ -94,6 +104,24 @@ final class Connection implements Heartbeat.Owner {
 
     synchronized SignallingConnection signalling() {
         return signalling;
+    }
+
+    /**
+     * Sets the media session of this attempt, unless it was released first.
+     *
+     * @param session the media session
+     * @return {@code false} if the attempt was already released (the caller closes the session)
+     */
+    synchronized boolean attachMedia(MediaSession session) {
+        if (released) {
+            return false;
+        }
+        this.media = session;
+        return true;
+    }
+
+    synchronized MediaSession media() {
+        return media;
     }
 
     synchronized void connectTimeout(Cancellable handle) {
@@ -207,6 +235,7 @@ final class Connection implements Heartbeat.Owner {
      */
     boolean release(Ending ending, String leave, Deadline deadline) {
         SignallingConnection connection;
+        MediaSession session;
         synchronized (this) {
             if (released) {
                 return true;
@@ -215,22 +244,34 @@ final class Connection implements Heartbeat.Owner {
             connectTimeout.cancel();
             endFallback.cancel();
             connection = signalling;
+            session = media;
+        }
+        if (session != null) {
+            // first: not one more frame leaves this client, whatever the rest of the release costs
+            session.stopSending();
         }
         heartbeat.stop();
         requests.clear();
-        if (connection == null) {
-            return true;
-        }
-        if (connection.isOpen() && ending.closeToSend() != 0) {
-            if (leave != null) {
-                // queued, not awaited: the close frame follows it in order, so the server reads the leave first
-                connection.send(leave, cause -> { });
+        if (connection != null) {
+            if (connection.isOpen() && ending.closeToSend() != 0) {
+                if (leave != null) {
+                    // queued, not awaited: the close frame follows it in order, so the server reads the leave first
+                    connection.send(leave, cause -> { });
+                }
+                connection.close(ending.closeToSend(), ClientStateMachine.closePhrase(ending));
+            } else {
+                connection.abort();
             }
-            connection.close(ending.closeToSend(), ClientStateMachine.closePhrase(ending));
-        } else {
-            connection.abort();
         }
-        if (deadline == null) {
+        if (session != null) {
+            if (deadline == null) {
+                session.closeLater();
+            } else {
+                // while the service reads the leave and answers the close
+                session.close();
+            }
+        }
+        if (connection == null || deadline == null) {
             return true;
         }
         // The peer answers the close and closes its side within a round trip; one that does not (a silent network,

@@ -1,5 +1,6 @@
 package ai.alo.audio.impl;
 
+import ai.alo.audio.AloAudioException;
 import ai.alo.audio.DisconnectReason;
 import ai.alo.audio.Initiator;
 import ai.alo.audio.protocol.CloseCodes;
@@ -70,6 +71,30 @@ record Ending(DisconnectReason reason, Initiator initiator, int closeCode, Strin
     static Ending sendFailed(Throwable cause) {
         return new Ending(DisconnectReason.CONNECTION_LOST, Initiator.NETWORK, CloseCodes.ABNORMAL,
                 DisconnectReason.CONNECTION_LOST.defaultMessage(), cause, 0, false);
+    }
+
+    /**
+     * The media session could not be set up while connecting; the client closes the signalling connection (1001).
+     *
+     * @param detail what went wrong, readable, without secrets
+     * @param cause  the exception, or null
+     * @param opened whether the WebSocket is open (it always is once joined)
+     */
+    static Ending mediaFailed(String detail, Throwable cause, boolean opened) {
+        return new Ending(DisconnectReason.MEDIA_FAILED, Initiator.NETWORK, opened ? CloseCodes.GOING_AWAY : 0,
+                DisconnectReason.MEDIA_FAILED.defaultMessage() + ": " + detail, cause, CloseCodes.GOING_AWAY, false);
+    }
+
+    /**
+     * The media session of a connected client was lost; the client closes the signalling connection (1001). The
+     * event's message is the reason's own ("Lost the audio connection to the server"); the detail is in its cause.
+     *
+     * @param detail what happened, readable, without secrets
+     */
+    static Ending mediaLost(String detail) {
+        return new Ending(DisconnectReason.MEDIA_LOST, Initiator.NETWORK, CloseCodes.GOING_AWAY,
+                DisconnectReason.MEDIA_LOST.defaultMessage(), new AloAudioException(detail), CloseCodes.GOING_AWAY,
+                false);
     }
 
     static Ending internal(Throwable cause) {

@@ -8,7 +8,8 @@ import java.lang.System.Logger.Level;
 
 /**
  * {@code error}: a request failed and the session goes on. A refused {@code join} (matched by its request id) fails
- * the connect with {@code JOIN_REJECTED}; any other error is logged.
+ * the connect with {@code JOIN_REJECTED}, a refused {@code media.offer} with {@code MEDIA_FAILED}; any other error is
+ * logged.
  */
 final class ErrorHandler implements MessageHandler<ErrorMessage> {
 
@@ -27,7 +28,12 @@ final class ErrorHandler implements MessageHandler<ErrorMessage> {
                 || (requestType == null && error.requestId() == null && JOIN.equals(error.ref())
                 && connection.phase == Connection.Phase.JOINING));
         String detail = CloseCodeMapping.printable(error.message());
-        if (joinRefused) {
+        if (MediaNegotiation.OFFER.equals(requestType)) {
+            // the session goes on for the service, but this client cannot hear or speak: the connect fails
+            client.fail(connection, Ending.mediaFailed("the audio service refused the audio session ("
+                    + CloseCodeMapping.printable(error.code()) + (detail.isEmpty() ? "" : ": " + detail) + ")", null,
+                    true));
+        } else if (joinRefused) {
             client.fail(connection, Ending.serverRefusal(DisconnectReason.JOIN_REJECTED,
                     "The audio service refused to join channel '" + connection.channel.id() + "'"
                             + (detail.isEmpty() ? "" : ": " + detail)));

@@ -2,6 +2,7 @@ package ai.alo.audio.impl;
 
 import ai.alo.audio.AloAudioConfig;
 import ai.alo.audio.AudioUser;
+import ai.alo.audio.protocol.Capability;
 import ai.alo.audio.protocol.HeartbeatInfo;
 import ai.alo.audio.protocol.Hello;
 import ai.alo.audio.protocol.ProtocolVersion;
@@ -11,8 +12,8 @@ import java.util.List;
 /** What this client says about itself in {@code hello}: its versions, its capabilities, its user, its heartbeat. */
 final class Handshake {
 
-    /** The optional protocol features this client can use; none in version 2. */
-    static final List<String> CAPABILITIES = List.of();
+    /** The optional protocol features this client can use: WebRTC audio. */
+    static final List<String> CAPABILITIES = List.of(Capability.MEDIA_WEBRTC);
 
     private Handshake() {
     }
@@ -22,6 +23,16 @@ final class Handshake {
         return new Hello(ProtocolVersion.MAX, ProtocolVersion.MIN, ClientStateMachine.CLIENT_SOFTWARE,
                 new UserInfo(user.id(), user.name(), user.deviceId()), config.ttsEnabled(),
                 new HeartbeatInfo(config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis()),
-                CAPABILITIES);
+                capabilities(config));
+    }
+
+    /**
+     * The capabilities a client offers in {@code hello}: {@code media.webrtc} unless media is disabled.
+     *
+     * @param config the client's configuration
+     * @return the capabilities
+     */
+    static List<String> capabilities(AloAudioConfig config) {
+        return config.mediaEnabled() ? CAPABILITIES : List.of();
     }
 }

@@ -4,6 +4,7 @@ import ai.alo.audio.AloAudioListener;
 import ai.alo.audio.ListenerRegistration;
 import ai.alo.audio.event.AloAudioEvent;
 import ai.alo.audio.event.ConnectionChangeEvent;
+import ai.alo.audio.event.DeviceListUpdateEvent;
 import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.event.ParticipantsChangedEvent;
 import java.lang.System.Logger.Level;
@@ -61,6 +62,8 @@ final class Listeners {
                 listener.onDisconnect(e);
             } else if (event instanceof ParticipantsChangedEvent e) {
                 listener.onParticipantsChanged(e);
+            } else if (event instanceof DeviceListUpdateEvent e) {
+                listener.onDeviceListUpdate(e);
             }
         } catch (VirtualMachineError e) {
             throw e;

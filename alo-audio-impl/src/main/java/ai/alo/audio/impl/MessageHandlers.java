@@ -25,7 +25,9 @@ final class MessageHandlers {
             new PingHandler(),
             new PongHandler(),
             new EndHandler(),
-            new ErrorHandler());
+            new ErrorHandler(),
+            new MediaAnswerHandler(),
+            new MediaStateHandler());
 
     private static final Map<Class<?>, MessageHandler<?>> BY_TYPE = new HashMap<>();
 

@@ -1,17 +1,13 @@
 package ai.alo.audio.impl;
 
-import ai.alo.audio.ConnectionState;
-import ai.alo.audio.ParticipantRoster;
-import ai.alo.audio.event.ParticipantsChangedEvent;
 import ai.alo.audio.protocol.CloseCodes;
 import ai.alo.audio.protocol.ParticipantInfo;
 import ai.alo.audio.protocol.Roster;
-import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 
 /**
- * {@code roster}: one page of the joined channel's participants. After the last page the join is complete: {@code
+ * {@code roster}: one page of the joined channel's participants. After the last page the channel is joined: with media
+ * enabled the media session is negotiated next ({@link MediaNegotiation}); without, the join is complete: {@code
  * CONNECTED}, the first {@code ParticipantsChangedEvent} (listing everyone), then the connect future.
  */
 final class RosterHandler implements MessageHandler<Roster> {
@@ -24,6 +20,7 @@ final class RosterHandler implements MessageHandler<Roster> {
     @Override
     public void handle(ClientStateMachine client, Connection connection, Roster page) {
         boolean[] complete = new boolean[1];
+        boolean[] media = new boolean[1];
         String[] problem = new String[1];
         boolean accepted = client.whileLive(connection, () -> {
             if (connection.phase != Connection.Phase.ROSTER || !page.channelId().equals(connection.channel.id())
@@ -43,12 +40,8 @@ final class RosterHandler implements MessageHandler<Roster> {
                 return false;
             }
             connection.requests.answered(connection.joinRequestId);
-            connection.phase = Connection.Phase.JOINED;
-            client.transition(ConnectionState.ACQUIRING_ACCESS, ConnectionState.CONNECTED, connection.channel);
-            ParticipantRoster snapshot = connection.roster.snapshot();
-            client.post(new ParticipantsChangedEvent(client.name(), connection.channel, connection.connectionId,
-                    snapshot.list(), List.of(), snapshot, Instant.now()));
-            complete[0] = true;
+            complete[0] = client.joinedLocked(connection);
+            media[0] = !complete[0];
             return true;
         });
         if (!accepted) {
@@ -56,6 +49,8 @@ final class RosterHandler implements MessageHandler<Roster> {
                     : problem[0], CloseCodes.PROTOCOL_ERROR));
         } else if (complete[0]) {
             client.connected(connection);
+        } else if (media[0]) {
+            MediaNegotiation.begin(client, connection);
         }
     }
 }

@@ -7,6 +7,7 @@ import ai.alo.audio.protocol.HeartbeatInfo;
 import ai.alo.audio.protocol.Join;
 import ai.alo.audio.protocol.ProtocolVersion;
 import ai.alo.audio.protocol.Welcome;
+import java.util.List;
 
 /**
  * {@code welcome}: the service accepted the token and the {@code hello}. Checks the protocol version it chose, starts
@@ -39,8 +40,8 @@ final class WelcomeHandler implements MessageHandler<Welcome> {
             }
             connection.sessionId = welcome.sessionId();
             connection.protocol = version;
-            connection.capabilities = welcome.capabilities().stream().filter(Handshake.CAPABILITIES::contains)
-                    .toList();
+            List<String> offered = Handshake.capabilities(client.config());
+            connection.capabilities = welcome.capabilities().stream().filter(offered::contains).toList();
             connection.joinRequestId = connection.requests.register("join");
             connection.phase = Connection.Phase.JOINING;
             return true;

@@ -80,7 +80,7 @@ class ConnectionLossTest extends ServerBackedTest {
             URI uri = readServerUri(process);
             RecordingListener events = new RecordingListener();
             AloAudio audio = fixture.client(AloAudioConfig.builder().name("sigkill")
-                    .serverUri(uri).user(AudioUser.of("u-sigkill", "Killer"))
+                    .serverUri(uri).mediaEnabled(false).user(AudioUser.of("u-sigkill", "Killer"))
                     .userAuthToken(new TokenIssuer(secret).issue("u-sigkill", Duration.ofMinutes(5))).build(), events);
             audio.connect(ServerFixture.CHANNEL).get(20, TimeUnit.SECONDS);
 

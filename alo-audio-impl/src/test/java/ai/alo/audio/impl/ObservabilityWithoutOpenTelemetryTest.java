@@ -140,7 +140,7 @@ class ObservabilityWithoutOpenTelemetryTest extends ServerBackedTest {
                 } catch (IllegalStateException e) {
                     check(e.getMessage().contains("io.opentelemetry:opentelemetry-api"), e.getMessage());
                 }
-                AloAudio client = runtime.newClient(AloAudioConfig.builder().serverUri(uri)
+                AloAudio client = runtime.newClient(AloAudioConfig.builder().serverUri(uri).mediaEnabled(false)
                         .user(new AudioUser(user, "User " + user, "device-" + user)).userAuthToken(token).name(user)
                         .build());
                 client.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);

@@ -50,6 +50,7 @@ final class ServerFixture implements AutoCloseable {
     AloAudioConfig.Builder config(String userId) {
         return AloAudioConfig.builder()
                 .serverUri(server.uri())
+                .mediaEnabled(false) // signalling tests; media tests (*MediaTest) enable it
                 .user(new AudioUser(userId, "User " + userId, "device-" + userId))
                 .userAuthToken(server.tokens().issue(userId, Duration.ofHours(1)));
     }

@@ -58,7 +58,7 @@ class TokenWarningTest extends ServerBackedTest {
     }
 
     private static AloAudioConfig config(String uri, String name) {
-        return AloAudioConfig.builder().name(name).serverUri(uri).user(AudioUser.of("u-1", "Ann"))
+        return AloAudioConfig.builder().name(name).serverUri(uri).mediaEnabled(false).user(AudioUser.of("u-1", "Ann"))
                 .userAuthToken("secret-token-value").build();
     }
 

@@ -3,6 +3,8 @@ package ai.alo.audio.it;
 import ai.alo.audio.it.app.AudioObservers;
 import ai.alo.audio.it.app.ControlServlet;
 import ai.alo.audio.it.app.EventLog;
+import ai.alo.audio.it.app.MediaEars;
+import ai.alo.audio.it.app.MediaServlet;
 import ai.alo.audio.it.app.StatelessProbe;
 import ai.alo.audio.it.app.TransactionalProbe;
 import java.io.File;
@@ -18,8 +20,20 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
  * {@code WEB-INF/lib} (copied by the build to {@code target/deployment-libs}: our jars and Tyrus, nothing the server
  * provides), a {@code microprofile-config.properties} that points the default client at the reference service in the
  * test JVM, and a {@code beans.xml} of the requested discovery mode, or none.
+ *
+ * <p>Media WARs ({@link #mediaWar}) are the application a server operator would deploy with media: the same
+ * libraries but for {@code alo-audio-rtc} and webrtc-java, which the server provides once for every application (the
+ * WildFly module {@value #RTC_MODULE}, named in the WAR's {@code MANIFEST.MF}; on Payara the domain's {@code lib/}),
+ * so that the native library is loaded once per server JVM.
  */
 final class Deployments {
+
+    /** The WildFly module that holds alo-audio-rtc and webrtc-java (it-tests/src/test/wildfly/modules). */
+    static final String RTC_MODULE = "ai.alo.audio.rtc";
+    /** The input the media application's default client speaks from: a tone {@link MediaServlet} adds. */
+    static final String APP_INPUT = "app-tone";
+    /** The output it plays into: {@link MediaEars}. */
+    static final String APP_OUTPUT = "app-ears";
 
     /** How the application declares its bean archive. */
     enum Discovery { ANNOTATED, ALL, NO_BEANS_XML }
@@ -37,13 +51,44 @@ final class Deployments {
      * @return the archive
      */
     static WebArchive war(String name, String userId, Discovery discovery, Map<String, String> extra) {
+        Map<String, String> config = config(name, userId);
+        config.put("alo.audio.media-enabled", "false"); // signalling suites; the media suite overrides it
+        config.putAll(extra);
+        return build(name, config, discovery, libraries(false));
+    }
+
+    /**
+     * A WAR whose default client has media: it speaks from the tone input {@value #APP_INPUT} and plays into {@value
+     * #APP_OUTPUT}, both added by {@link MediaServlet} before it connects. It bundles no alo-audio-rtc and no
+     * webrtc-java: it depends on the server's (see the class comment).
+     *
+     * @param name   the archive name without {@code .war} (also the context root)
+     * @param userId the user of the default client
+     * @return the archive
+     */
+    static WebArchive mediaWar(String name, String userId) {
+        Map<String, String> config = config(name, userId);
+        config.put("alo.audio.media-enabled", "true");
+        config.put("alo.audio.audio-input-device-id", APP_INPUT);
+        config.put("alo.audio.audio-output-device-id", APP_OUTPUT);
+        WebArchive war = build(name, config, Discovery.ANNOTATED, libraries(true))
+                .addClasses(MediaEars.class, MediaServlet.class);
+        // WildFly: the module; Payara ignores the header and finds the classes in the domain's lib/
+        war.setManifest(new StringAsset("Manifest-Version: 1.0\nDependencies: " + RTC_MODULE + "\n"));
+        return war;
+    }
+
+    private static Map<String, String> config(String name, String userId) {
         Map<String, String> config = new TreeMap<>();
         config.put("alo.audio.server-uri", ReferenceService.get().uri().toString());
         config.put("alo.audio.user.id", userId);
         config.put("alo.audio.user.name", "App " + name);
         config.put("alo.audio.user.device-id", name);
         config.put("alo.audio.user-auth-token", ReferenceService.token(userId));
-        config.putAll(extra);
+        return config;
+    }
+
+    private static WebArchive build(String name, Map<String, String> config, Discovery discovery, File[] libraries) {
         StringBuilder properties = new StringBuilder();
         config.forEach((key, value) -> properties.append(key).append('=').append(value).append('\n'));
 
@@ -51,7 +96,7 @@ final class Deployments {
                 .addClasses(AudioObservers.class, ControlServlet.class, EventLog.class, StatelessProbe.class,
                         TransactionalProbe.class)
                 .addAsResource(new StringAsset(properties.toString()), "META-INF/microprofile-config.properties")
-                .addAsLibraries(libraries());
+                .addAsLibraries(libraries);
         switch (discovery) {
             case ANNOTATED:
                 war.addAsWebInfResource(new StringAsset(beansXml("annotated")), "beans.xml");
@@ -69,9 +114,16 @@ final class Deployments {
         return war(name, userId, Discovery.ANNOTATED, Map.of());
     }
 
-    private static File[] libraries() {
+    /**
+     * The jars of {@code WEB-INF/lib}.
+     *
+     * @param media whether for a media WAR, which leaves out what the server provides (alo-audio-rtc; webrtc-java is
+     *              never among the deployment libraries)
+     */
+    private static File[] libraries(boolean media) {
         File dir = new File(System.getProperty("deployment.libs", "target/deployment-libs"));
-        File[] jars = dir.listFiles((d, n) -> n.endsWith(".jar"));
+        File[] jars = dir.listFiles((d, n) -> n.endsWith(".jar") && !(media && (n.startsWith("alo-audio-rtc-")
+                || n.startsWith("webrtc-java-"))));
         if (jars == null || jars.length == 0) {
             throw new IllegalStateException("no jars in " + dir + "; run the build through Maven (pre-integration-test "
                     + "copies them)");

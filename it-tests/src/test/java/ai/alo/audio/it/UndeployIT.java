@@ -50,6 +50,7 @@ class UndeployIT {
         BlockingQueue<List<Participant>> seenByWatcher = new LinkedBlockingQueue<>();
         try (AloAudio watcher = AloAudio.create(AloAudioConfig.builder().name("watcher")
                 .serverUri(ReferenceService.get().uri())
+                .mediaEnabled(false)
                 .user(AudioUser.of("it-undeploy-watcher", "Watcher"))
                 .userAuthToken(ReferenceService.token("it-undeploy-watcher")).build())) {
             watcher.addListener(new ai.alo.audio.AloAudioListener() {

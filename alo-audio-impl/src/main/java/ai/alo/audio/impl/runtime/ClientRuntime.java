@@ -6,6 +6,9 @@ import ai.alo.audio.AloAudioRuntime;
 import ai.alo.audio.AloAudioRuntimeConfig;
 import ai.alo.audio.AloAudioStateException;
 import ai.alo.audio.ConnectionState;
+import ai.alo.audio.impl.media.DeviceRegistry;
+import ai.alo.audio.impl.media.MediaEngine;
+import ai.alo.audio.impl.media.WebRtcMediaEngine;
 import ai.alo.audio.impl.observe.RuntimeMetrics;
 import ai.alo.audio.impl.ws.WebSocketTransport;
 import ai.alo.audio.protocol.MessageCodec;
@@ -16,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -24,14 +28,15 @@ import java.util.function.BiFunction;
 
 /**
  * The shared resources of a group of clients: the socket I/O threads and their WebSocket client ({@link
- * WebSocketTransport}), one timer, the event threads ({@link EventPool}), the connect threads and the message codec.
- * Nothing here grows with the number of clients.
+ * WebSocketTransport}), one timer, the event threads ({@link EventPool}), the connect threads, the message codec and
+ * the media devices ({@link DeviceRegistry}). Nothing here grows with the number of clients.
  *
  * <h2>Threads</h2>
  * <p>At most {@code ioThreads + eventThreads + connectThreads + 1} threads, plus up to {@code eventThreads} more while
- * listeners block; all from {@link RuntimeThreads}, so named {@code <name>-io-1}, {@code <name>-event-1}, {@code
- * <name>-connect-1}, {@code <name>-timer-1}. None runs until the first client connects; connect threads end after 5 s
- * without a connect.
+ * listeners block, plus one per Java Sound line in use ({@link DeviceRegistry}); all from {@link RuntimeThreads}, so
+ * named {@code <name>-io-1}, {@code <name>-event-1}, {@code <name>-connect-1}, {@code <name>-timer-1}, {@code
+ * <name>-capture-1}, {@code <name>-playback-1}. None runs until the first client connects (or, before that, an event
+ * thread delivers a device-list change); connect threads end after 5 s without a connect.
  *
  * <h2>Ending</h2>
  * <p>{@link #close()} closes every client, then stops every component and waits (bounded) until every thread the
@@ -74,6 +79,8 @@ public final class ClientRuntime implements AloAudioRuntime {
     private final EventPool events;
     private final ThreadPoolExecutor connectors;
     private final WebSocketTransport transport;
+    private final DeviceRegistry devices;
+    private final WebRtcMediaEngine media;
 
     private final Object lock = new Object();
     // guarded by lock
@@ -99,6 +106,8 @@ public final class ClientRuntime implements AloAudioRuntime {
                 new LinkedBlockingQueue<>(), threads.forRole("connect"));
         this.connectors.allowCoreThreadTimeOut(true);
         this.transport = new WebSocketTransport(threads, config.ioThreads(), connectors, timer, events.executor());
+        this.devices = new DeviceRegistry(config.name(), threads, events, timer);
+        this.media = new WebRtcMediaEngine(config.name(), threads.forRole("media"), events.executor());
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -130,6 +139,38 @@ public final class ClientRuntime implements AloAudioRuntime {
             clients.put(client, client);
             return client;
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The registry is made with the runtime (it starts nothing) and closed when the runtime ends, after its
+     * clients and before its threads stop.
+     */
+    @Override
+    public DeviceRegistry devices() {
+        return devices;
+    }
+
+    /**
+     * The media engine of this runtime's clients: one headless audio module and one peer connection factory for all
+     * of them, started by the first client that negotiates audio (signalling-only clients never load the native
+     * library) and closed when the runtime ends.
+     *
+     * @return the engine
+     */
+    public MediaEngine media() {
+        return media;
+    }
+
+    /**
+     * The connect threads: for the slow steps of a connect that must not run on a socket I/O thread (starting a
+     * media session loads the native library the first time and waits for ICE gathering).
+     *
+     * @return the executor; it rejects work once the runtime has ended
+     */
+    public Executor connectExecutor() {
+        return connectors;
     }
 
     @Override
@@ -307,6 +348,19 @@ public final class ClientRuntime implements AloAudioRuntime {
                 return;
             }
             ended = true;
+        }
+        // first the media sessions left (normally each client's disconnect closed its own) and the native engine,
+        // then the devices: both still use the event threads (PCM outputs, WAV recorders) and the runtime's threads
+        // (Java Sound lines); their files and lines are released before the threads are told to end
+        try {
+            media.close();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.WARNING, "ALOAUD-1211 runtime " + config.name() + ": closing the media engine failed", e);
+        }
+        try {
+            devices.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ALOAUD-1210 runtime " + config.name() + ": releasing the media devices failed", e);
         }
         transport.shutdown();
         connectors.shutdownNow();
