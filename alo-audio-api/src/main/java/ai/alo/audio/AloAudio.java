@@ -62,10 +62,15 @@ public interface AloAudio extends AutoCloseable {
      * returns a future of that attempt. While a {@code disconnect()} is in progress, the new attempt starts once the
      * disconnect has finished, and that disconnect never closes it.
      *
+     * <p>With {@linkplain AloAudioConfig#mediaEnabled() media enabled} (the default), joining includes the channel's
+     * WebRTC audio session: {@code CONNECTED} comes when audio can flow both ways, from the configured input device
+     * and into the configured output device.
+     *
      * <p>The returned future completes with the joined channel when the state reaches {@code CONNECTED}. It completes
      * exceptionally with {@link ConnectCancelledException} when {@code disconnect()} or {@code close()} cancels the
      * attempt, and with {@link AloConnectException} when the attempt fails (unreachable server, connect timeout,
-     * rejected token, refused join); the attempt's {@link ai.alo.audio.event.DisconnectEvent} carries the same reason.
+     * rejected token, refused join, {@linkplain DisconnectReason#MEDIA_FAILED audio that could not be set up}); the
+     * attempt's {@link ai.alo.audio.event.DisconnectEvent} carries the same reason.
      * Cancelling or completing the returned future has no effect on the connection: call {@link #disconnect()}.
      *
      * @param channel the channel to join
@@ -80,9 +85,11 @@ public interface AloAudio extends AutoCloseable {
      * Safe in every state; never throws.
      *
      * <ul>
-     *   <li>Connected: sends a leave message (the other participants are told at once), closes the WebSocket with
-     *       code 1000, releases every thread, timer and socket of the connection, moves to {@code DISCONNECTED} and
-     *       queues one {@code DisconnectEvent} with state {@code DISCONNECTED}.</li>
+     *   <li>Connected: stops sending audio at once, sends a leave message (the other participants are told at once),
+     *       closes the WebSocket with code 1000, closes the audio session (peer connection, tracks, devices), releases
+     *       every timer and socket of the connection, moves to {@code DISCONNECTED} and queues one {@code
+     *       DisconnectEvent} with state {@code DISCONNECTED}. The others hear nothing more from this client beyond
+     *       what was already in flight.</li>
      *   <li>Connecting: cancels the attempt (its future completes with {@link ConnectCancelledException}), releases
      *       its resources, and queues one {@code DisconnectEvent} with state {@code DISCONNECTED}.</li>
      *   <li>Disconnecting (another thread is disconnecting): waits for that disconnect to finish.</li>
