@@ -4,6 +4,7 @@ import ai.alo.audio.AloAudio;
 import ai.alo.audio.AudioChannel;
 import ai.alo.audio.ConnectionState;
 import ai.alo.audio.Participant;
+import ai.alo.audio.cdi.AloAudioFactory;
 import ai.alo.audio.event.ConnectionChangeEvent;
 import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.event.ParticipantsChangedEvent;
@@ -19,8 +20,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * What an application writes: inject the client, observe its events. Prints each event it observes and keeps the
- * {@link DisconnectEvent}s for the demo's script to wait on.
+ * What an application writes: inject the client, give it something to say, observe its events. Prints each event it
+ * observes and keeps the {@link DisconnectEvent}s for the demo's script to wait on.
+ *
+ * <p>The client speaks from the input named by the configuration key {@code alo.audio.audio-input-device-id}; this
+ * bean adds that input (a tone) to the application's devices, which it reaches through {@link
+ * AloAudioFactory#devices()}. Observers run on the client's event threads; the other methods on the demo's main
+ * thread. The container releases the client and the devices when it shuts down.
  */
 @ApplicationScoped
 public class DemoConsole {
@@ -31,6 +37,25 @@ public class DemoConsole {
 
     @Inject
     AloAudio audio;
+
+    @Inject
+    AloAudioFactory factory;
+
+    /**
+     * Adds a steady tone to the application's audio devices, for a client to speak from.
+     *
+     * @param deviceId    the id the configuration names
+     * @param frequencyHz the tone's frequency
+     * @param level       its amplitude relative to full scale
+     */
+    void addTone(String deviceId, double frequencyHz, double level) {
+        factory.devices().addToneInput(deviceId, "Demo tone " + Math.round(frequencyHz) + " Hz", frequencyHz, level);
+    }
+
+    /** The input the client speaks from now. */
+    String audioInput() {
+        return audio.audioInputDeviceId();
+    }
 
     /** Joins the channel and waits, at most 10 s, until connected. */
     void join(AudioChannel channel) throws Exception {
