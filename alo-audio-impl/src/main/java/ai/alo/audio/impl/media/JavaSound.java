@@ -1,5 +1,6 @@
 package ai.alo.audio.impl.media;
 
+import ai.alo.audio.media.AudioDeviceException;
 import ai.alo.audio.media.MediaDevice;
 import ai.alo.audio.media.MediaDeviceKind;
 import java.lang.System.Logger.Level;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.DataLine;
+import javax.sound.sampled.LineUnavailableException;
 import javax.sound.sampled.Mixer;
 import javax.sound.sampled.SourceDataLine;
 import javax.sound.sampled.TargetDataLine;
@@ -86,6 +88,25 @@ final class JavaSound {
             }
             return null;
         }
+    }
+
+    /**
+     * What a failure to open a line becomes: Java Sound's own failures (the line is busy, refuses the format, is
+     * forbidden) an {@link AudioDeviceException} that names the device; anything else as it is.
+     *
+     * @param deviceId the device
+     * @param what     {@code "capture"} or {@code "playback"}
+     * @param failure  what opening threw
+     * @return the exception to throw
+     */
+    static RuntimeException openFailure(String deviceId, String what, Exception failure) {
+        if (failure instanceof LineUnavailableException || failure instanceof IllegalArgumentException
+                || failure instanceof SecurityException || failure instanceof ClassCastException
+                || failure instanceof IllegalStateException) {
+            return new AudioDeviceException(deviceId, "the Java Sound " + what + " line of '" + deviceId
+                    + "' cannot be opened: " + failure.getMessage(), failure);
+        }
+        return (RuntimeException) failure;
     }
 
     /**

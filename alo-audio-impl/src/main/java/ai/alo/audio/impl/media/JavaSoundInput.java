@@ -84,24 +84,14 @@ final class JavaSoundInput extends InputDevice {
             line = opened;
             reader = thread;
             thread.start();
-        } catch (LineUnavailableException | IllegalArgumentException | SecurityException | ClassCastException
-                 | IllegalStateException e) {
+        } catch (LineUnavailableException | RuntimeException e) {
             reading = false;
             if (opened != null) {
                 opened.close();
             }
             line = null;
             reader = null;
-            throw new AudioDeviceException(device().id(), "the Java Sound capture line of '" + device().id()
-                    + "' cannot be opened: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            reading = false;
-            if (opened != null) {
-                opened.close();
-            }
-            line = null;
-            reader = null;
-            throw e;
+            throw JavaSound.openFailure(device().id(), "capture", e);
         }
     }
 

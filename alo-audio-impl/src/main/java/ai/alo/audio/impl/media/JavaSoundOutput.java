@@ -66,24 +66,14 @@ final class JavaSoundOutput extends OutputDevice {
             line = opened;
             player = thread;
             thread.start();
-        } catch (LineUnavailableException | IllegalArgumentException | SecurityException | ClassCastException
-                 | IllegalStateException e) {
+        } catch (LineUnavailableException | RuntimeException e) {
             playing = false;
             if (opened != null) {
                 opened.close();
             }
             line = null;
             player = null;
-            throw new AudioDeviceException(device().id(), "the Java Sound playback line of '" + device().id()
-                    + "' cannot be opened: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            playing = false;
-            if (opened != null) {
-                opened.close();
-            }
-            line = null;
-            player = null;
-            throw e;
+            throw JavaSound.openFailure(device().id(), "playback", e);
         }
     }
 
