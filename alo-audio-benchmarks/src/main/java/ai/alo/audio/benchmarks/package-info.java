@@ -7,7 +7,10 @@
  *   <li>{@link ai.alo.audio.benchmarks.SoakBenchmark}: connect/disconnect cycles, resources after every block;</li>
  *   <li>{@link ai.alo.audio.benchmarks.DisconnectBenchmark}: {@code disconnect()} and a server reset to the
  *       {@code ERROR} event, beside a bare Tyrus twin ({@link ai.alo.audio.benchmarks.BareTyrusTwin}), and the
- *       machine's primitives.</li>
+ *       machine's primitives;</li>
+ *   <li>{@link ai.alo.audio.benchmarks.MediaBenchmark} (its own {@code main}, inside {@code bin/netns-exec}): the
+ *       client's WebRTC media beside bare webrtc-java peer connections: join to the first audible frame,
+ *       {@code disconnect()} with media running, mouth-to-ear through the relay, resident memory per session.</li>
  * </ul>
  *
  * <p>{@link ai.alo.audio.benchmarks.Benchmarks} is the command line. The reference server always runs in a separate

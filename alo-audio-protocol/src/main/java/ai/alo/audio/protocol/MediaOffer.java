@@ -3,7 +3,7 @@ package ai.alo.audio.protocol;
 /**
  * Client to server, after {@link Joined}: the client's WebRTC offer for the channel's audio session (one send and
  * receive Opus audio stream). The offer is complete: its ICE candidates are in the SDP (no trickle). The server answers
- * with {@link MediaAnswer}, or refuses with {@link ErrorMessage} ({@code media-unavailable}, {@code media-refused},
+ * with {@link MediaAnswer}, or refuses with {@link ErrorMessage} ({@code media.unavailable}, {@code media.refused},
  * {@code not-joined}). A second offer in the same channel replaces the first session. Only when both sides list the
  * {@link Capability#MEDIA_WEBRTC} capability.
  *

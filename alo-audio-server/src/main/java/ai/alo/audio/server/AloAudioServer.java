@@ -53,13 +53,32 @@ import java.util.concurrent.TimeUnit;
  * Tyrus timer thread ({@code -tyrus-timer}), the server's one scheduler thread for every per-connection and
  * per-session timer (upgrade deadline, hello timeout, heartbeat watchdog, close deadline) and for ending sessions whose
  * sends failed ({@code -timer}), and with fault injection one relay selector thread ({@code -relay}): 9 threads with
- * the defaults. No thread is started per session. Nothing is O(sessions) per message: a {@code ping} takes no lock
- * and costs one {@code pong}; a join or leave costs one message to each other member of the channel. One server
+ * the defaults. No thread is started per session. The media relay ({@link Builder#media(boolean)}) adds, from the
+ * first {@code media.offer} until the stop, one pacer thread ({@code -pacer}), the WebRTC engine's callback thread
+ * ({@code -rtc-1-callbacks}) and libwebrtc's native threads ({@code docs/media.md}, "Threads"). Nothing is
+ * O(sessions) per message: a {@code ping} takes no lock and costs one {@code pong}; a join or leave costs one message
+ * to each other member of the channel. One server
  * carries 10,000 concurrent sessions (raise {@link Builder#maxConnectionsPerAddress(int)} when they all come from one
  * address, and note that the relay costs two more file descriptors per session).
  *
  * <p>{@link #stop()} and {@link #kill()} release every socket, timer and thread the server started, and return after
  * those threads ended (bounded wait, logged if exceeded). All public methods are thread-safe.
+ *
+ * <h2>Media</h2>
+ * <p>With {@link Builder#media(boolean) media} on (the default) the server lists {@code media.webrtc} in
+ * {@code welcome}, answers each participant's {@code media.offer} with a WebRTC session of its own and relays the audio
+ * of each channel: every participant hears the mix of the others, never itself ({@code docs/media.md}, "The relay").
+ * {@link #mediaStatus()} says whether it does. After a participant's {@code left} (or the end of its session) the
+ * others receive none of its audio beyond what is in flight: it leaves the mixer and its peer is closed before the
+ * answer is sent. WebRTC ignores loopback: media needs a non-loopback interface (the project's media tests run in a
+ * network namespace).
+ *
+ * <h2>Browsers</h2>
+ * <p>A browser cannot set the {@code Authorization} header on a WebSocket: it sends its token as the subprotocol
+ * {@code bearer.<token>} next to {@code alo-audio}, checked exactly as the header is (the header wins when both are
+ * present), and the server answers {@code alo-audio}, never the token. The server also serves a web console
+ * ({@link Builder#console(boolean)}, on by default; {@link #consoleUri()}): a page on the same port where a browser
+ * joins a channel with its own WebSocket and WebRTC.
  *
  * <h2>Logging</h2>
  * <p>{@link System.Logger} named after the classes of this package; INFO and above carry ids {@code ALOSRV-5xxx} (see
@@ -79,6 +98,8 @@ public final class AloAudioServer implements AutoCloseable {
     private final int requestedPort;
     private final String path;
     private final boolean faultInjection;
+    private final boolean console;
+    private final MediaRelay media;
     private final javax.net.ssl.SSLContext sslContext;
     private final int workerThreads;
     private final Duration stopTimeout;
@@ -107,6 +128,7 @@ public final class AloAudioServer implements AutoCloseable {
         this.requestedPort = builder.port;
         this.path = builder.path;
         this.faultInjection = builder.faultInjection;
+        this.console = builder.console;
         this.sslContext = builder.sslContext;
         this.workerThreads = builder.workerThreads;
         this.stopTimeout = builder.stopTimeout;
@@ -114,6 +136,7 @@ public final class AloAudioServer implements AutoCloseable {
         byte[] secret = builder.secret != null ? builder.secret.clone() : randomSecret();
         this.tokens = new TokenIssuer(secret, builder.clock);
         this.threadPrefix = "alo-audio-server-" + HexFormat.of().toHexDigits(new SecureRandom().nextInt());
+        this.media = new MediaRelay(builder.media, threadPrefix);
         this.codec = new MessageCodec();
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, threadPrefix + "-timer");
@@ -128,7 +151,7 @@ public final class AloAudioServer implements AutoCloseable {
                 builder.sendQueueLimit, builder.maxConnections, builder.maxConnectionsPerAddress,
                 builder.upgradeTimeout.toMillis());
         this.service = new SessionService(settings, codec,
-                new TokenVerifier(secret, builder.clock, builder.clockSkew), scheduler);
+                new TokenVerifier(secret, builder.clock, builder.clockSkew), scheduler, media);
         this.gate = new ConnectionGate(settings, scheduler, gauge, faultInjection, service::frameTooBig);
     }
 
@@ -154,15 +177,19 @@ public final class AloAudioServer implements AutoCloseable {
                 throw new IllegalStateException("An AloAudioServer can be started once; this one is " + state);
             }
             WireLogGuard.apply();
+            // before the port opens, so that the first welcome already knows whether media.webrtc is offered
+            media.start();
             try {
                 InetSocketAddress publicAddress = new InetSocketAddress(InetAddress.getByName(host), requestedPort);
                 String loopback = InetAddress.getLoopbackAddress().getHostAddress();
                 FaultRelay newRelay = faultInjection ? new FaultRelay(publicAddress, gauge) : null;
                 relay = newRelay;
                 GrizzlyRuntime newRuntime = new GrizzlyRuntime(faultInjection ? loopback : host, workerThreads,
-                        FrameGuard.incomingBufferSize(maxMessageSize), threadPrefix, gate, sslContext);
+                        FrameGuard.incomingBufferSize(maxMessageSize), threadPrefix, gate, sslContext,
+                        console ? new ConsoleHandler(path) : null);
                 runtime = newRuntime;
                 ServerEndpointConfig config = ServerEndpointConfig.Builder.create(SessionEndpoint.class, path)
+                        .subprotocols(List.of(TokenVerifier.SUBPROTOCOL))
                         .configurator(new SessionEndpoint.Configurator(service, gate, faultInjection))
                         .build();
                 newRuntime.addEndpoint(config);
@@ -178,7 +205,9 @@ public final class AloAudioServer implements AutoCloseable {
                 scheduler.prestartAllCoreThreads();
                 state = State.RUNNING;
                 LOG.log(Level.INFO, () -> "ALOSRV-5001 ALO audio server " + threadPrefix + " listening on " + uri()
-                        + (faultInjection ? " (fault-injection relay in front of Tyrus port " + tyrusPort + ")" : ""));
+                        + (faultInjection ? " (fault-injection relay in front of Tyrus port " + tyrusPort + ")" : "")
+                        + (console ? "; web console at " + consoleUri() : "")
+                        + (media.available() ? "; media relay ready" : ""));
                 return this;
             } catch (UnknownHostException e) {
                 failStart();
@@ -229,6 +258,50 @@ public final class AloAudioServer implements AutoCloseable {
         } catch (URISyntaxException e) {
             throw new IllegalStateException("Cannot form the server URI: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The address of the web console, such as {@code http://127.0.0.1:41234/console/} ({@code https://} with
+     * {@link Builder#tls(javax.net.ssl.SSLContext) TLS}); see {@link Builder#console(boolean)}. A wildcard bind
+     * address is reported as {@code 127.0.0.1}. Open it in a browser, or add {@code #user=..&token=..&channel=..} to
+     * prefill the form (the fragment never reaches the server).
+     *
+     * @return the URI
+     * @throws IllegalStateException before {@link #start()}, or when the console is disabled
+     */
+    public URI consoleUri() {
+        if (!console) {
+            throw new IllegalStateException("The web console is disabled on this server; build it with console(true)");
+        }
+        URI ws = uri();
+        try {
+            return new URI(sslContext != null ? "https" : "http", null, ws.getHost(), ws.getPort(), ConsoleHandler.PATH,
+                    null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("Cannot form the console URI: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether this server relays audio, and if not, why ({@code docs/media.md}, "The relay"). With
+     * {@link Builder#media(boolean) media} enabled (the default) the native library is probed at {@link #start()};
+     * when it cannot be loaded the server runs signalling-only (one WARNING {@code ALOSRV-5100} names the problem) and
+     * {@code welcome} does not list {@code media.webrtc}.
+     *
+     * @return the status now; never null
+     */
+    public MediaStatus mediaStatus() {
+        return media.status();
+    }
+
+    /** The media relay, for the tests of this package. */
+    MediaRelay mediaRelay() {
+        return media;
+    }
+
+    /** The prefix of every thread this server names ({@code alo-audio-server-<hex>}), for the tests of this package. */
+    String threadPrefix() {
+        return threadPrefix;
     }
 
     /**
@@ -549,12 +622,18 @@ public final class AloAudioServer implements AutoCloseable {
         terminated.countDown();
     }
 
-    /** Releases everything, in the order: relay, Tyrus/Grizzly, sessions, timers, codec; then joins the threads. */
+    /**
+     * Releases everything, in the order: fault-injection relay, media relay, Tyrus/Grizzly, sessions, timers, codec;
+     * then joins the threads.
+     */
     private void release(boolean reset) {
         FaultRelay currentRelay = relay;
         if (currentRelay != null) {
             currentRelay.close(reset);
         }
+        // The media relay first: ends the pacer, closes every peer still open and the WebRTC engine; a worker that
+        // waits for an answer to a media.offer is released at once (its peer fails) instead of holding Grizzly's stop.
+        media.close();
         GrizzlyRuntime currentRuntime = runtime;
         if (currentRuntime != null) {
             try {
@@ -626,6 +705,8 @@ public final class AloAudioServer implements AutoCloseable {
         private Duration helloTimeout = Duration.ofSeconds(5);
         private int maxMessageSize = 64 * 1024;
         private boolean faultInjection = true;
+        private boolean console = true;
+        private boolean media = true;
         private int workerThreads = 4;
         private Duration stopTimeout = Duration.ofSeconds(5);
         private Set<String> capabilities = Set.of();
@@ -778,6 +859,40 @@ public final class AloAudioServer implements AutoCloseable {
         }
 
         /**
+         * Whether the server serves its web console (default {@code true}): a page at {@code /console/} (and a
+         * redirect from {@code /}) on the same port as the WebSocket, where a browser joins a channel with a token
+         * and talks and listens with its own WebRTC ({@code docs/reference-server.md}). The page is three static
+         * files read once at {@link AloAudioServer#start()}; serving it starts no thread. Without it, plain HTTP
+         * requests get 404.
+         *
+         * @param enabled whether to serve the console
+         * @return this builder
+         */
+        public Builder console(boolean enabled) {
+            this.console = enabled;
+            return this;
+        }
+
+        /**
+         * Whether the server relays audio (default {@code true}): it then lists the capability {@code media.webrtc}
+         * in {@code welcome} (to clients that list it in {@code hello}), answers {@code media.offer} with a WebRTC
+         * session of its own per participant, and relays the audio of each channel: in a full-duplex channel every
+         * participant hears the mix of the others, never itself; push-to-talk channels forward everyone until floor
+         * control lands ({@code docs/media.md}, "The relay"). The native library (webrtc-java) is probed at
+         * {@link AloAudioServer#start()}; if it cannot be loaded, the server logs one WARNING and runs signalling-only
+         * ({@link AloAudioServer#mediaStatus()}). The WebRTC engine and the pacer thread start at the first
+         * {@code media.offer}, so a server whose clients never offer runs no media thread. With {@code false} the
+         * native library is never touched and offers get {@code error media.unavailable}.
+         *
+         * @param enabled whether to relay audio
+         * @return this builder
+         */
+        public Builder media(boolean enabled) {
+            this.media = enabled;
+            return this;
+        }
+
+        /**
          * The fixed number of Grizzly worker threads; default 4.
          *
          * @param threads 1-256
@@ -809,7 +924,8 @@ public final class AloAudioServer implements AutoCloseable {
         /**
          * The optional features (capabilities, see {@code docs/protocol.md}) this server supports. {@code welcome}
          * enables the ones the client's {@code hello} lists too; names the server does not support are ignored.
-         * Default none (protocol version 2 defines none yet).
+         * Default none. {@code media.webrtc} is not set here: it is listed exactly when the media relay is available
+         * ({@link #media(boolean)}), whatever this set says.
          *
          * @param names capability names, such as {@code "ptt"}; copied
          * @return this builder

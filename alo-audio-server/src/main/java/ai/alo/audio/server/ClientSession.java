@@ -64,6 +64,8 @@ final class ClientSession {
     /** The channel membership, or null. */
     ChannelRegistry.Member member;
     boolean registered;
+    /** The media session in the joined channel ({@link MediaSessions}), or null. */
+    MediaSession media;
     /** The {@code participant.left} reason to use when the socket closes, set before a server-initiated close. */
     String leftReason;
 

@@ -7,8 +7,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Work decided under the {@link StateLock} that must run after it is released: sending (a close runs Tyrus's
- * {@code onClose} synchronously), log lines, connection aborts and {@link ServerListener} callbacks. Messages are
+ * Work decided under the {@link StateLock} that must run after it is released: releasing media sessions, sending (a
+ * close runs Tyrus's {@code onClose} synchronously), log lines, connection aborts and {@link ServerListener}
+ * callbacks. Messages are
  * queued on their {@link ClientSession} at once, under the lock, so every client sees state changes in the order they
  * happened; {@link #run()} only pushes the queues out. Not thread-safe: one instance per locked section.
  */
@@ -16,6 +17,7 @@ final class Effects {
 
     private final Listeners listeners;
     private final Set<ClientSession> toDrain = new LinkedHashSet<>();
+    private final List<Runnable> release = new ArrayList<>(1);
     private final List<Runnable> after = new ArrayList<>(2);
     private final List<Consumer<ServerListener>> events = new ArrayList<>(2);
 
@@ -36,6 +38,14 @@ final class Effects {
         }
     }
 
+    /**
+     * Runs {@code action} without the lock but before anything queued is sent: releasing what must be gone before the
+     * client hears of it (a media session's peer is closed before {@code left} or the close frame goes out).
+     */
+    void release(Runnable action) {
+        release.add(action);
+    }
+
     /** Runs {@code action} after the sends, without the lock (log lines, aborts). */
     void after(Runnable action) {
         after.add(action);
@@ -48,8 +58,14 @@ final class Effects {
         }
     }
 
-    /** Sends what was queued, runs the after-actions, then notifies the listeners. Call without the lock. */
+    /**
+     * Runs the releases, sends what was queued, runs the after-actions, then notifies the listeners. Call without the
+     * lock.
+     */
     void run() {
+        for (Runnable action : release) {
+            action.run();
+        }
         for (ClientSession session : toDrain) {
             session.drain();
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
@@ -33,7 +34,8 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
  * {@code 0.0.0.0} and ignores the host), thread pools of a fixed size, thread names, and the filter chain, into which
  * it puts the {@link ConnectionGate} (connection caps, the upgrade deadline, the frame size guard, and the count of
  * open TCP connections that a graceful stop waits on). Tyrus's incoming buffer is one largest frame (the message size
- * limit plus the frame header), not Tyrus's default of 4 MiB.
+ * limit plus the frame header), not Tyrus's default of 4 MiB. Plain HTTP requests (not upgrades) reach the
+ * {@code HttpServer}'s handler: the web console's {@link ConsoleHandler} when the server serves it, else none (404).
  *
  * <p>Threads, all daemon and created by {@link #start}: one Grizzly selector thread, {@code workerThreads} worker
  * threads, one Grizzly "delayed executor" thread of the {@code HttpServer}, and one timer thread for Tyrus. Tyrus's
@@ -60,6 +62,7 @@ final class GrizzlyRuntime extends TyrusServerContainer {
     private final ScheduledThreadPoolExecutor tyrusTimer;
     private final WebSocketEngine engine;
     private final ConnectionGate gate;
+    private final HttpHandler httpHandler;
 
     private String contextPath = "/";
     private HttpServer httpServer;
@@ -74,10 +77,12 @@ final class GrizzlyRuntime extends TyrusServerContainer {
      * @param threadPrefix       the prefix of every thread name
      * @param gate               guards and counts the accepted TCP connections
      * @param sslContext         the TLS context to serve {@code wss://} with, or null for plain {@code ws://}
+     * @param httpHandler        serves plain HTTP requests at every path (the web console), or null for none
      */
     GrizzlyRuntime(String host, int workerThreads, int incomingBufferSize, String threadPrefix,
-                   ConnectionGate gate, javax.net.ssl.SSLContext sslContext) {
+                   ConnectionGate gate, javax.net.ssl.SSLContext sslContext, HttpHandler httpHandler) {
         super((Set<Class<?>>) null);
+        this.httpHandler = httpHandler;
         this.sslContext = sslContext;
         this.host = host;
         this.workerThreads = workerThreads;
@@ -131,6 +136,9 @@ final class GrizzlyRuntime extends TyrusServerContainer {
         contextPath = rootPath;
         httpServer = new HttpServer();
         httpServer.getServerConfiguration().setName(threadPrefix + "-http");
+        if (httpHandler != null) {
+            httpServer.getServerConfiguration().addHttpHandler(httpHandler, "/");
+        }
         listener = new NetworkListener(LISTENER_NAME, host, port);
 
         ThreadPoolConfig workers = ThreadPoolConfig.defaultConfig()

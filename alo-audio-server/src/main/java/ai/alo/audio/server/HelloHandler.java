@@ -26,14 +26,16 @@ final class HelloHandler implements MessageHandler<Hello> {
     private final ServerSettings settings;
     private final MessageCodec codec;
     private final HeartbeatWatchdog watchdog;
+    private final MediaSessions media;
 
     HelloHandler(StateLock lock, SessionRegistry sessions, ServerSettings settings, MessageCodec codec,
-                 HeartbeatWatchdog watchdog) {
+                 HeartbeatWatchdog watchdog, MediaSessions media) {
         this.lock = lock;
         this.sessions = sessions;
         this.settings = settings;
         this.codec = codec;
         this.watchdog = watchdog;
+        this.media = media;
     }
 
     @Override
@@ -52,7 +54,8 @@ final class HelloHandler implements MessageHandler<Hello> {
                 ProtocolVersion.MAX);
         UserInfo sent = hello.user();
         HeartbeatInfo heartbeat = settings.clamp(hello.heartbeat());
-        List<String> capabilities = settings.enabledCapabilities(hello.capabilities());
+        List<String> capabilities = settings.enabledCapabilities(hello.capabilities(),
+                media.relay().available());
         boolean welcomed = lock.apply(fx -> {
             if (session.closed || session.closeQueued()) {
                 return false;
@@ -114,6 +117,7 @@ final class HelloHandler implements MessageHandler<Hello> {
             return;
         }
         older.leftReason = "replaced";
+        media.end(older, fx, null);
         fx.send(older, codec.encode(new End("replaced", "Replaced by a newer session on the same device")));
         fx.close(older, CloseCodes.DUPLICATE_SESSION, "Replaced by a newer session");
         fx.after(() -> LOG.log(Level.INFO, () -> "ALOSRV-5014 Session " + older.sessionId + " replaced by "

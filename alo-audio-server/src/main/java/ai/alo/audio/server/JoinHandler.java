@@ -10,7 +10,8 @@ import ai.alo.audio.protocol.MessageTypes;
  * {@code join} (a request): moves the session into the channel (out of its current one first), answers
  * {@code joined} and the roster pages, and tells the other members; every answer carries the request's id. Refused
  * with {@code error} {@code join.rejected} (the session goes on) when the channel id is longer than 128 characters or
- * the server is shutting down.
+ * the server is shutting down. A media session of the channel the session was in ends first ({@code media.state
+ * closed}).
  */
 final class JoinHandler implements MessageHandler<Join> {
 
@@ -20,12 +21,15 @@ final class JoinHandler implements MessageHandler<Join> {
     private final SessionRegistry sessions;
     private final ChannelRegistry channels;
     private final MessageCodec codec;
+    private final MediaSessions media;
 
-    JoinHandler(StateLock lock, SessionRegistry sessions, ChannelRegistry channels, MessageCodec codec) {
+    JoinHandler(StateLock lock, SessionRegistry sessions, ChannelRegistry channels, MessageCodec codec,
+                MediaSessions media) {
         this.lock = lock;
         this.sessions = sessions;
         this.channels = channels;
         this.codec = codec;
+        this.media = media;
     }
 
     @Override
@@ -47,6 +51,8 @@ final class JoinHandler implements MessageHandler<Join> {
                 fx.send(session, codec.encode(new ErrorMessage(join.requestId(), "join.rejected",
                         "The server is shutting down", REF)));
             } else {
+                // moving to another channel (or joining the same one again) ends the media session of the old one
+                media.end(session, fx, "Left the channel");
                 channels.join(session, join.requestId(), channel, fx);
             }
         });

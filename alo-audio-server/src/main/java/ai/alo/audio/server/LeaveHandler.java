@@ -9,7 +9,8 @@ import ai.alo.audio.protocol.MessageTypes;
 /**
  * {@code leave} (a request): removes the session from the channel, tells the other members ({@code participant.left},
  * reason {@code "left"}) and answers {@code left}; {@code error} {@code leave.rejected} when the session is not in that
- * channel. Both carry the request's id.
+ * channel. Both carry the request's id. A media session in the channel ends first: it leaves the mixer, its peer is
+ * closed, and the client gets {@code media.state closed} before {@code left}.
  */
 final class LeaveHandler implements MessageHandler<Leave> {
 
@@ -18,11 +19,13 @@ final class LeaveHandler implements MessageHandler<Leave> {
     private final StateLock lock;
     private final ChannelRegistry channels;
     private final MessageCodec codec;
+    private final MediaSessions media;
 
-    LeaveHandler(StateLock lock, ChannelRegistry channels, MessageCodec codec) {
+    LeaveHandler(StateLock lock, ChannelRegistry channels, MessageCodec codec, MediaSessions media) {
         this.lock = lock;
         this.channels = channels;
         this.codec = codec;
+        this.media = media;
     }
 
     @Override
@@ -41,6 +44,8 @@ final class LeaveHandler implements MessageHandler<Leave> {
                         "Not in that channel", REF)));
                 return;
             }
+            // out of the mixer now, the peer closed before anything is sent: after left, nobody hears this participant
+            media.end(session, fx, "Left the channel");
             channels.leave(session, "left", true, fx);
             fx.send(session, codec.encode(new Left(leave.requestId(), leave.channelId())));
         });

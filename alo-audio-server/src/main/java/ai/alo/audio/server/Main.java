@@ -17,14 +17,16 @@ import java.util.concurrent.CountDownLatch;
  *                          (else env ALO_AUDIO_SERVER_SECRET, else a random one with a warning)
  *   --mint-token &lt;userId&gt;  print a token for userId, valid for 1 hour, and exit
  *   --no-fault-injection    serve Tyrus directly, without the fault-injection relay
+ *   --no-console            do not serve the web console (http://host:port/console/)
+ *   --no-media              do not relay audio (no media.webrtc; the native WebRTC library is not loaded)
  *   --max-connections &lt;n&gt;  the most WebSocket connections at once (default 10000; more get HTTP 503)
  *   --max-connections-per-address &lt;n&gt;
  *                           the most WebSocket connections from one IP address (default 1000; more get HTTP 429)
  *   --help                  print this help
  * </pre>
  *
- * <p>Prints the URI when it listens and stops gracefully on SIGTERM or Ctrl-C (a shutdown hook calls
- * {@link AloAudioServer#stop()}). Exit status 2 for bad arguments.
+ * <p>Prints the URI and the web console's address when it listens, and stops gracefully on SIGTERM or Ctrl-C (a
+ * shutdown hook calls {@link AloAudioServer#stop()}). Exit status 2 for bad arguments.
  */
 public final class Main {
 
@@ -51,6 +53,8 @@ public final class Main {
         String secret = null;
         String mintFor = null;
         boolean faultInjection = true;
+        boolean console = true;
+        boolean media = true;
         Integer maxConnections = null;
         Integer maxPerAddress = null;
         try {
@@ -61,6 +65,8 @@ public final class Main {
                     case "--secret" -> secret = value(args, ++i, "--secret");
                     case "--mint-token" -> mintFor = value(args, ++i, "--mint-token");
                     case "--no-fault-injection" -> faultInjection = false;
+                    case "--no-console" -> console = false;
+                    case "--no-media" -> media = false;
                     case "--max-connections" ->
                             maxConnections = Integer.parseInt(value(args, ++i, "--max-connections"));
                     case "--max-connections-per-address" ->
@@ -81,7 +87,8 @@ public final class Main {
         if (secret == null) {
             secret = System.getenv(SECRET_ENV);
         }
-        AloAudioServer.Builder builder = AloAudioServer.builder().host(host).faultInjection(faultInjection);
+        AloAudioServer.Builder builder = AloAudioServer.builder().host(host).faultInjection(faultInjection)
+                .console(console).media(media);
         try {
             builder.port(port);
             if (maxConnections != null) {
@@ -120,6 +127,12 @@ public final class Main {
         }, "alo-audio-server-shutdown"));
         server.start();
         out.println("ALO audio server listening on " + server.uri());
+        if (console) {
+            out.println("Web console: " + server.consoleUri());
+        }
+        MediaStatus mediaStatus = server.mediaStatus();
+        out.println("Media relay: " + (mediaStatus.available() ? "on (WebRTC needs a non-loopback interface)"
+                : "off (" + mediaStatus.problem() + ")"));
         out.flush();
         stopped.await();
     }
@@ -139,6 +152,8 @@ public final class Main {
                 + ", else random)");
         out.println("  --mint-token <userId>  print a token valid for 1 hour and exit");
         out.println("  --no-fault-injection   serve Tyrus directly, without the fault-injection relay");
+        out.println("  --no-console           do not serve the web console (http://host:port/console/)");
+        out.println("  --no-media             do not relay audio (no media.webrtc; the WebRTC library is not loaded)");
         out.println("  --max-connections <n>  the most WebSocket connections at once (default 10000)");
         out.println("  --max-connections-per-address <n>");
         out.println("                         the most WebSocket connections from one IP address (default 1000)");

@@ -37,6 +37,26 @@ final class Reasons {
     }
 
     /**
+     * A client-supplied id made safe to quote in a message: in single quotes, control characters replaced by
+     * {@code ?}, cut to 64 characters ({@code ...} marks the cut).
+     *
+     * @param id the text, or null
+     * @return the quoted text, never null
+     */
+    static String printable(String id) {
+        String text = id == null ? "" : id;
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 64) + 5).append('\'');
+        for (int i = 0; i < text.length() && i < 64; i++) {
+            char c = text.charAt(i);
+            out.append(Character.isISOControl(c) ? '?' : c);
+        }
+        if (text.length() > 64) {
+            out.append("...");
+        }
+        return out.append('\'').toString();
+    }
+
+    /**
      * The length of a text's UTF-8 encoding, without encoding it (an unpaired surrogate counts 3 bytes, like the
      * replacement character it is encoded as).
      *

@@ -1,5 +1,6 @@
 package ai.alo.audio.server;
 
+import ai.alo.audio.protocol.Capability;
 import ai.alo.audio.protocol.HeartbeatInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -51,18 +52,21 @@ record ServerSettings(int maxMessageSize, long helloTimeoutMs, long minIntervalM
 
     /**
      * The capabilities enabled on a session: the client's names that this server supports, in the client's order,
-     * without repeats. Names the server does not know are ignored.
+     * without repeats. Names the server does not know are ignored. {@code media.webrtc} is supported exactly when the
+     * media relay is available (whatever {@link #capabilities} says).
      *
      * @param offered the {@code hello}'s capabilities
+     * @param media   whether the media relay is available
      * @return the {@code welcome}'s capabilities
      */
-    List<String> enabledCapabilities(List<String> offered) {
-        if (capabilities.isEmpty() || offered.isEmpty()) {
+    List<String> enabledCapabilities(List<String> offered, boolean media) {
+        if (offered.isEmpty()) {
             return List.of();
         }
         Set<String> enabled = new LinkedHashSet<>();
         for (String name : offered) {
-            if (capabilities.contains(name)) {
+            boolean supported = Capability.MEDIA_WEBRTC.equals(name) ? media : capabilities.contains(name);
+            if (supported) {
                 enabled.add(name);
             }
         }

@@ -10,6 +10,7 @@ import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,11 @@ public final class SessionEndpoint extends Endpoint {
 
     /** User property holding the handshake's {@code Authorization} header (removed once read). */
     static final String AUTHORIZATION = "ai.alo.audio.server.authorization";
+    /**
+     * User property holding the subprotocols the handshake offered ({@code List<String>}, removed once read): a
+     * browser's token travels there as {@code bearer.<token>}.
+     */
+    static final String SUBPROTOCOLS = "ai.alo.audio.server.subprotocols";
     /** User property holding the relay connection number ({@link Long}). */
     static final String RELAY_ID = "ai.alo.audio.server.relayId";
     /** User property holding the {@link ClientConnection#id} ({@link Long}). */
@@ -47,7 +53,9 @@ public final class SessionEndpoint extends Endpoint {
         Map<String, Object> properties = config.getUserProperties();
         // The token must not outlive the check: drop it from both property maps.
         String authorization = properties.remove(AUTHORIZATION) instanceof String text ? text : null;
+        List<String> subprotocols = subprotocols(properties.remove(SUBPROTOCOLS));
         ws.getUserProperties().remove(AUTHORIZATION);
+        ws.getUserProperties().remove(SUBPROTOCOLS);
         long relayId = properties.get(RELAY_ID) instanceof Long id ? id : -1L;
         ClientConnection connection = properties.get(CONNECTION_ID) instanceof Long id ? gate.find(id) : null;
         ClientSession cs = service.create(ws, relayId, connection);
@@ -57,7 +65,19 @@ public final class SessionEndpoint extends Endpoint {
         }
         ws.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> service.text(cs, text));
         ws.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) data -> service.binary(cs));
-        service.opened(cs, authorization);
+        service.opened(cs, authorization, subprotocols);
+    }
+
+    private static List<String> subprotocols(Object value) {
+        List<String> names = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            for (Object item : list) {
+                if (item instanceof String name) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
     }
 
     @Override
@@ -75,9 +95,11 @@ public final class SessionEndpoint extends Endpoint {
     }
 
     /**
-     * Binds endpoints to one server and captures the handshake's {@code Authorization} header, the connection id the
-     * {@link ConnectionGate} set and (behind the relay) the relay's connection number into the per-handshake user
-     * properties. Tyrus copies those per handshake, so concurrent handshakes do not see each other's values.
+     * Binds endpoints to one server and captures the handshake's {@code Authorization} header, its offered
+     * subprotocols, the connection id the {@link ConnectionGate} set and (behind the relay) the relay's connection
+     * number into the per-handshake user properties. Tyrus copies those per handshake, so concurrent handshakes do not
+     * see each other's values. Answers the subprotocol {@value TokenVerifier#SUBPROTOCOL} when the client offered it,
+     * and never any other: a browser's {@code bearer.<token>} entry is read, never echoed.
      */
     static final class Configurator extends ServerEndpointConfig.Configurator {
 
@@ -109,11 +131,51 @@ public final class SessionEndpoint extends Endpoint {
             } else {
                 properties.remove(AUTHORIZATION);
             }
+            List<String> offered = offeredSubprotocols(request);
+            if (offered.isEmpty()) {
+                properties.remove(SUBPROTOCOLS);
+            } else {
+                properties.put(SUBPROTOCOLS, offered);
+            }
             putLong(properties, CONNECTION_ID, header(request, ConnectionGate.CONNECTION_ID_HEADER));
             properties.remove(RELAY_ID);
             if (behindRelay) {
                 putLong(properties, RELAY_ID, header(request, FaultRelay.RELAY_HEADER));
             }
+        }
+
+        /**
+         * {@value TokenVerifier#SUBPROTOCOL} when the client offered it, else none: the answer never names anything
+         * else the client offered, so a {@code bearer.<token>} entry is never echoed.
+         */
+        @Override
+        public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+            if (requested != null) {
+                for (String name : requested) {
+                    if (name != null && TokenVerifier.SUBPROTOCOL.equals(name.strip())) {
+                        return TokenVerifier.SUBPROTOCOL;
+                    }
+                }
+            }
+            return "";
+        }
+
+        /** Every offered subprotocol, from every {@code Sec-WebSocket-Protocol} header line, split at commas. */
+        private static List<String> offeredSubprotocols(HandshakeRequest request) {
+            List<String> offered = new ArrayList<>();
+            for (Map.Entry<String, List<String>> entry : request.getHeaders().entrySet()) {
+                if (HandshakeRequest.SEC_WEBSOCKET_PROTOCOL.equalsIgnoreCase(entry.getKey())
+                        && entry.getValue() != null) {
+                    for (String line : entry.getValue()) {
+                        for (String name : line == null ? new String[0] : line.split(",")) {
+                            if (!name.isBlank()) {
+                                offered.add(name.strip());
+                            }
+                        }
+                    }
+                }
+            }
+            return offered;
         }
 
         private static void putLong(Map<String, Object> properties, String key, String value) {

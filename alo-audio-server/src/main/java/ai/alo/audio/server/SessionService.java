@@ -37,22 +37,25 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
     private final ChannelRegistry channels;
     private final HeartbeatWatchdog watchdog;
     private final MessageHandlers handlers;
+    private final MediaSessions media;
     private final RandomIds ids = new RandomIds();
     private final AtomicLong sequence = new AtomicLong();
 
     SessionService(ServerSettings settings, MessageCodec codec, TokenVerifier verifier,
-                   ScheduledExecutorService scheduler) {
+                   ScheduledExecutorService scheduler, MediaRelay relay) {
         this.settings = settings;
         this.codec = codec;
         this.verifier = verifier;
         this.scheduler = scheduler;
         this.channels = new ChannelRegistry(codec, new RosterPager(codec, settings.rosterPageBytes()), ids);
         this.watchdog = new HeartbeatWatchdog(scheduler, settings.helloTimeoutMs(), this);
+        this.media = new MediaSessions(lock, relay, codec);
         // The one table of incoming message types: adding a client message is one record and one handler here.
         this.handlers = new MessageHandlers(List.of(
-                new HelloHandler(lock, registry, settings, codec, watchdog),
-                new JoinHandler(lock, registry, channels, codec),
-                new LeaveHandler(lock, channels, codec),
+                new HelloHandler(lock, registry, settings, codec, watchdog, media),
+                new JoinHandler(lock, registry, channels, codec, media),
+                new LeaveHandler(lock, channels, codec, media),
+                new MediaOfferHandler(lock, media, codec),
                 new PingHandler(codec),
                 new PongHandler()));
     }
@@ -73,11 +76,14 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
                 settings.sendQueueLimit(), this);
     }
 
-    /** The socket opened: checks the token before anything else, then waits for {@code hello}. */
-    void opened(ClientSession session, String authorization) {
+    /**
+     * The socket opened: checks the token (the {@code Authorization} header, else a {@code bearer.<token>}
+     * subprotocol) before anything else, then waits for {@code hello}.
+     */
+    void opened(ClientSession session, String authorization, List<String> subprotocols) {
         session.ws.setMaxTextMessageBufferSize(settings.maxMessageSize());
         session.ws.setMaxBinaryMessageBufferSize(settings.maxMessageSize());
-        TokenVerifier.Verdict verdict = verifier.verify(authorization);
+        TokenVerifier.Verdict verdict = verifier.verify(authorization, subprotocols);
         boolean accepted = lock.apply(fx -> {
             if (!registry.acceptsSessions()) {
                 fx.close(session, CloseCodes.GOING_AWAY, "Server shutting down");
@@ -215,6 +221,7 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
         lock.run(fx -> {
             if (!session.closed && !session.closeQueued()) {
                 session.leftReason = "lost";
+                media.end(session, fx, null);
                 fx.close(session, CloseCodes.HEARTBEAT_TIMEOUT, "Heartbeat timeout");
                 fx.after(() -> LOG.log(Level.INFO, () -> "ALOSRV-5030 Session " + session.sessionId
                         + ": nothing received for " + silentMillis + " ms, dropped with 4008"));
@@ -232,6 +239,8 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
         session.markClosed();
         session.phase = SessionInfo.Phase.CLOSED;
         SessionInfo snapshot = session.snapshot();
+        // the peer is closed and out of the mixer before the others hear of the departure and the socket closes
+        media.end(session, fx, null);
         if (session.member != null) {
             String reason = session.leftReason != null ? session.leftReason
                     : code == CloseCodes.ABNORMAL ? "lost" : "closed";
@@ -250,6 +259,7 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
     private void protocolClose(ClientSession session, int code, String reason) {
         lock.run(fx -> {
             if (!session.closed && !session.closeQueued()) {
+                media.end(session, fx, null);
                 fx.close(session, code, reason);
                 fx.after(() -> LOG.log(Level.INFO, () -> "ALOSRV-5032 Session " + session.sessionId + " closed: "
                         + code + " " + reason));
@@ -278,6 +288,8 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
                 return false;
             }
             target.leftReason = "kicked".equals(reason) || "replaced".equals(reason) ? reason : "closed";
+            // its audio stops before it is told: out of the mixer, peer closed, then end and the close frame
+            media.end(target, fx, null);
             fx.send(target, codec.encode(new End(reason, message)));
             fx.close(target, closeCode, message.isEmpty() ? reason : message);
             fx.after(() -> LOG.log(Level.INFO, () -> "ALOSRV-5033 Session " + target.sessionId
@@ -326,6 +338,7 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
             for (ClientSession session : registry.all()) {
                 if (!session.closeQueued()) {
                     session.leftReason = "shutdown";
+                    media.end(session, fx, null);
                     fx.send(session, codec.encode(new End("shutdown", "The server is shutting down")));
                     fx.close(session, CloseCodes.GOING_AWAY, "Server shutdown");
                     count++;

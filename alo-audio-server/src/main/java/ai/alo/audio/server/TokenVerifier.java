@@ -14,12 +14,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Checks the {@code Authorization: Bearer} header of a handshake, as the "Tokens" section of {@code docs/protocol.md}
- * says. Thread-safe (the Nimbus processor is configured once and only read afterwards). Accepts HS256 only; the claims
+ * Checks the user auth token of a handshake, as the "Transport" and "Tokens" sections of {@code docs/protocol.md}
+ * say: from the {@code Authorization: Bearer} header, or, from a browser (which cannot set that header on a
+ * WebSocket), from the subprotocol {@code bearer.<token>} that it offers next to {@value #SUBPROTOCOL}. The header wins
+ * when both are present; both are checked the same way, with the same close codes. Thread-safe (the Nimbus processor is configured once and only read afterwards). Accepts HS256 only; the claims
  * are checked here, not by Nimbus's default verifier, so that an expired token (4003) can be told from an invalid one
  * (4002) without parsing exception texts.
  *
@@ -47,7 +50,11 @@ final class TokenVerifier {
         }
     }
 
+    /** The subprotocol of the signalling protocol: a browser offers it, the server answers with it. */
+    static final String SUBPROTOCOL = "alo-audio";
+
     private static final String BEARER = "bearer ";
+    private static final String BEARER_SUBPROTOCOL = "bearer.";
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final Clock clock;
@@ -64,6 +71,38 @@ final class TokenVerifier {
     }
 
     /**
+     * Checks the credentials of a handshake: the {@code Authorization} header when there is one (even a malformed
+     * one), else the one {@code bearer.<token>} entry of the offered subprotocols. More than one such entry is
+     * refused (4002), none at all is a missing token (4001).
+     *
+     * @param authorization the {@code Authorization} header's value, or null when absent
+     * @param subprotocols  the subprotocols the client offered ({@code Sec-WebSocket-Protocol}), in order; may be empty
+     * @return the verdict; its reason never contains the token
+     */
+    Verdict verify(String authorization, List<String> subprotocols) {
+        if (authorization != null) {
+            return verify(authorization);
+        }
+        String token = null;
+        for (String offered : subprotocols) {
+            String name = offered.strip();
+            if (name.regionMatches(true, 0, BEARER_SUBPROTOCOL, 0, BEARER_SUBPROTOCOL.length())) {
+                if (token != null) {
+                    return Verdict.reject(CloseCodes.TOKEN_INVALID, "More than one bearer subprotocol");
+                }
+                token = name.substring(BEARER_SUBPROTOCOL.length());
+            }
+        }
+        if (token == null) {
+            return Verdict.reject(CloseCodes.TOKEN_MISSING, "Missing token");
+        }
+        if (token.isBlank()) {
+            return Verdict.reject(CloseCodes.TOKEN_MISSING, "Missing bearer token");
+        }
+        return verifyToken(token);
+    }
+
+    /**
      * Checks a handshake's {@code Authorization} header value.
      *
      * @param authorization the header value, or null when absent
@@ -77,7 +116,10 @@ final class TokenVerifier {
         if (!value.toLowerCase(Locale.ROOT).startsWith(BEARER) || value.substring(BEARER.length()).isBlank()) {
             return Verdict.reject(CloseCodes.TOKEN_MISSING, "Missing bearer token");
         }
-        String token = value.substring(BEARER.length()).strip();
+        return verifyToken(value.substring(BEARER.length()).strip());
+    }
+
+    private Verdict verifyToken(String token) {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);

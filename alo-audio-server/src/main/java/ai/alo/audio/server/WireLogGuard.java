@@ -7,7 +7,9 @@ import java.util.logging.Logger;
 /**
  * Keeps the user auth token out of the log. Tyrus's server writes every handshake request, headers included, at
  * FINE ({@code TyrusWebSocketEngine}) and FINEST ({@code GrizzlyServerFilter}); with those levels enabled, the {@code
- * Authorization: Bearer <token>} header would be logged. This caps those two loggers at INFO while a server runs,
+ * Authorization: Bearer <token>} header, and a browser's {@code Sec-WebSocket-Protocol: alo-audio, bearer.<token>},
+ * would be logged. No other Tyrus or Grizzly logger writes request headers ({@code SubprotocolTokenTest} runs the
+ * handshakes with the root logger at ALL and finds no token in any record). This caps those two loggers at INFO while a server runs,
  * whatever the logging configuration says. The JUL loggers are held here so that their level is not lost when they
  * are garbage-collected.
  */

@@ -1,13 +1,15 @@
 /**
  * The reference ALO audio service: a real server for the signalling protocol in {@code docs/protocol.md} (version 2),
- * used by the client's tests, the demo, the benchmarks and users' own tests. Not deployed with applications.
+ * used by the client's tests, the demo, the benchmarks and users' own tests. Not deployed with applications. With
+ * media on (the default) it terminates each participant's WebRTC session and relays the audio of each channel
+ * ({@code docs/media.md}, "The relay").
  *
  * <p>Start with {@link ai.alo.audio.server.AloAudioServer#builder()}; mint tokens with
  * {@link ai.alo.audio.server.AloAudioServer#tokens()}; observe it with {@link ai.alo.audio.server.ServerListener};
  * break connections on purpose with {@link ai.alo.audio.server.AloAudioServer#dropConnection(String)} and
  * {@link ai.alo.audio.server.AloAudioServer#freeze(String)}. {@link ai.alo.audio.server.Main} runs it standalone. The
  * public types are {@code AloAudioServer}, its builder, {@code ServerListener}, {@code SessionInfo},
- * {@code ChannelMember}, {@code TokenIssuer} and {@code Main}; none of them exposes a type of
+ * {@code ChannelMember}, {@code MediaStatus}, {@code TokenIssuer} and {@code Main}; none of them exposes a type of
  * {@code alo-audio-protocol}. Everything else is package-private ({@code SessionEndpoint} is public only for Tyrus).
  *
  * <h2>Log message ids (range 5000-5999)</h2>
@@ -27,6 +29,9 @@
  *   <tr><td>5040-5046</td><td>INFO/WARNING</td><td>fault-injection relay: listening, reset, frozen, unfrozen,
  *       failure, oversized request head, accept failure</td></tr>
  *   <tr><td>5050</td><td>WARNING</td><td>a {@link ai.alo.audio.server.ServerListener} threw</td></tr>
+ *   <tr><td>5100-5104</td><td>INFO/WARNING</td><td>media relay: signalling only because the native library cannot be
+ *       loaded (WARNING), the WebRTC engine could not start (WARNING), relay started, relay stopped, a participant's
+ *       audio connection failed</td></tr>
  *   <tr><td>5060-5062</td><td>INFO/WARNING</td><td>standalone: random secret, shutdown requested</td></tr>
  * </table>
  */

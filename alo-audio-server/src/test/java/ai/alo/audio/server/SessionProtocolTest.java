@@ -140,7 +140,7 @@ class SessionProtocolTest {
     @Test
     void welcome_listsTheCapabilitiesBothSupport_andIgnoresUnknownNames() throws Exception {
         AloAudioServer withCaps = AloAudioServer.builder().capabilities(Set.of("ptt", "tts", "session.resume"))
-                .build().start();
+                .media(false).build().start();
         others.add(withCaps);
         TestPeer peer = TestPeer.connect(client, withCaps.uri(), withCaps.tokens().issue("u-1", Duration.ofHours(1)));
         peers.add(peer);
@@ -172,7 +172,7 @@ class SessionProtocolTest {
     @Test
     void unknownType_beforeHello_closes1002() throws Exception {
         TestPeer peer = connect("u-1");
-        peer.sendExpectingClose("{\"type\":\"media.offer\",\"sdp\":\"v=0\"}");
+        peer.sendExpectingClose("{\"type\":\"media.ice\",\"sdp\":\"v=0\"}");
         peer.assertClosedWith(CloseCodes.PROTOCOL_ERROR, "hello");
     }
 
@@ -408,10 +408,10 @@ class SessionProtocolTest {
     @Test
     void message_ofUnknownType_isIgnoredAndTheSessionGoesOn() throws Exception {
         TestPeer ann = welcomed("u-1");
-        ann.send("{\"type\":\"media.offer\",\"sdp\":\"v=0\"}");
+        ann.send("{\"type\":\"media.ice\",\"sdp\":\"v=0\"}");
         ann.ping(3);
         assertEquals(new Pong(3), ann.next(Pong.class));
-        events.await(RecordingServerListener.Received.class, r -> r.type().equals("media.offer"));
+        events.await(RecordingServerListener.Received.class, r -> r.type().equals("media.ice"));
         assertTrue(ann.isOpen());
     }
 

@@ -15,6 +15,8 @@ import ai.alo.audio.protocol.Join;
 import ai.alo.audio.protocol.Joined;
 import ai.alo.audio.protocol.Leave;
 import ai.alo.audio.protocol.Left;
+import ai.alo.audio.protocol.MediaAnswer;
+import ai.alo.audio.protocol.MediaState;
 import ai.alo.audio.protocol.Message;
 import ai.alo.audio.protocol.MessageCodec;
 import ai.alo.audio.protocol.MessageTypes;
@@ -67,7 +69,8 @@ final class TestPeer implements AutoCloseable {
 
     /** What a client decodes: every server-to-client message type. */
     static final MessageTypes SERVER_TYPES = MessageTypes.of(Welcome.class, Joined.class, Roster.class, Left.class,
-            ParticipantJoined.class, ParticipantLeft.class, Ping.class, Pong.class, End.class, ErrorMessage.class);
+            ParticipantJoined.class, ParticipantLeft.class, Ping.class, Pong.class, End.class, ErrorMessage.class,
+            MediaAnswer.class, MediaState.class);
 
     /** A send failed because the connection is closed (by the server, usually): not an error of the test peer. */
     static final class PeerClosedException extends IOException {
