@@ -9,9 +9,11 @@ import ai.alo.audio.AudioChannel;
 import ai.alo.audio.AudioUser;
 import ai.alo.audio.Participant;
 import ai.alo.audio.event.AloAudioEvent;
+import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.event.ParticipantsChangedEvent;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployer;
@@ -48,6 +50,7 @@ class UndeployIT {
     void undeploy_whileConnected_leavesWith1001_othersAreToldAtOnce_noThreadLeft() throws Exception {
         AppServer server = AppServer.current();
         BlockingQueue<List<Participant>> seenByWatcher = new LinkedBlockingQueue<>();
+        List<DisconnectEvent> watcherLost = new CopyOnWriteArrayList<>();
         try (AloAudio watcher = AloAudio.create(AloAudioConfig.builder().name("watcher")
                 .serverUri(ReferenceService.get().uri())
                 .mediaEnabled(false)
@@ -58,6 +61,8 @@ class UndeployIT {
                 public void onEvent(AloAudioEvent event) {
                     if (event instanceof ParticipantsChangedEvent changed) {
                         seenByWatcher.add(changed.participants());
+                    } else if (event instanceof DisconnectEvent lost) {
+                        watcherLost.add(lost);
                     }
                 }
             });
@@ -66,7 +71,7 @@ class UndeployIT {
             deployer.deploy(NAME);
             AppControl app = new AppControl(server.httpPort(), NAME);
             assertEquals("CONNECTED", app.connect(CHANNEL));
-            awaitParticipants(seenByWatcher, 2);
+            awaitParticipants(seenByWatcher, 2, watcherLost);
             assertTrue(!server.moduleThreads().isEmpty(), "the connected client's threads show in the dump");
 
             long start = System.nanoTime();
@@ -75,20 +80,22 @@ class UndeployIT {
 
             ReferenceService.await("closed " + USER + " 1001");
             ReferenceService.await("left " + USER + " " + CHANNEL + " left");
-            awaitParticipants(seenByWatcher, 1);
+            awaitParticipants(seenByWatcher, 1, watcherLost);
             assertTrue(undeployMillis < 60_000, "undeploy took " + undeployMillis + " ms");
         }
         List<String> left = server.moduleThreads();
         assertEquals(List.of(), left, "threads of the module left in the server JVM after undeploy");
     }
 
-    private static void awaitParticipants(BlockingQueue<List<Participant>> seen, int count) throws Exception {
+    private static void awaitParticipants(BlockingQueue<List<Participant>> seen, int count,
+                                          List<DisconnectEvent> watcherLost) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ReferenceService.WAIT_SECONDS);
         while (true) {
             List<Participant> participants = seen.poll(Math.max(0, deadline - System.nanoTime()),
                     TimeUnit.NANOSECONDS);
             if (participants == null) {
-                throw new AssertionError("the watcher never saw " + count + " participant(s)");
+                throw new AssertionError("the watcher never saw " + count + " participant(s)"
+                        + (watcherLost.isEmpty() ? "" : "; the watcher itself was disconnected: " + watcherLost));
             }
             if (participants.size() == count) {
                 return;
