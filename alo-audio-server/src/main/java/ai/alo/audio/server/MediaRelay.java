@@ -244,6 +244,14 @@ final class MediaRelay implements AutoCloseable {
         }
     }
 
+    /** The server-side peer of one participant of a channel, or null (for the tests' statistics). */
+    RtcPeer peer(String channelId, String participantId) {
+        synchronized (lock) {
+            ChannelRelay channel = channels.get(channelId);
+            return channel == null ? null : channel.peers.get(participantId);
+        }
+    }
+
     /** Deadlines the pacer skipped because it ran late (an overloaded server); 0 before the pacer exists. */
     long skippedTicks() {
         synchronized (lock) {
