@@ -70,8 +70,6 @@ final class Connection implements Heartbeat.Owner {
     List<String> capabilities = List.of();
     RosterLog roster;
     End endMessage;
-    /** The pending {@code media.offer}'s request id. */
-    String mediaRequestId;
 
     // guarded by this
     private SignallingConnection signalling;

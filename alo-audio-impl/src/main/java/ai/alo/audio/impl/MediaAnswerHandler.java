@@ -3,7 +3,6 @@ package ai.alo.audio.impl;
 import ai.alo.audio.impl.media.MediaSession;
 import ai.alo.audio.protocol.CloseCodes;
 import ai.alo.audio.protocol.MediaAnswer;
-import java.util.Objects;
 
 /** {@code media.answer}: the service's answer to this connection's offer; applied to its media session. */
 final class MediaAnswerHandler implements MessageHandler<MediaAnswer> {
@@ -17,8 +16,7 @@ final class MediaAnswerHandler implements MessageHandler<MediaAnswer> {
     public void handle(ClientStateMachine client, Connection connection, MediaAnswer answer) {
         boolean expected = client.whileLive(connection, () -> connection.phase == Connection.Phase.MEDIA
                 && answer.channelId().equals(connection.channel.id())
-                && Objects.equals(answer.requestId(), connection.mediaRequestId)
-                && connection.requests.answered(answer.requestId()) != null);
+                && MediaNegotiation.OFFER.equals(connection.requests.answered(answer.requestId())));
         MediaSession session = connection.media();
         if (!expected || session == null) {
             client.fail(connection, Ending.protocolError("unexpected 'media.answer' message",

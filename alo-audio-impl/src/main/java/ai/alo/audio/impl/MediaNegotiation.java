@@ -113,8 +113,7 @@ final class MediaNegotiation implements MediaSession.Listener {
             if (connection.phase != Connection.Phase.MEDIA) {
                 return null;
             }
-            connection.mediaRequestId = connection.requests.register(OFFER);
-            return connection.mediaRequestId;
+            return connection.requests.register(OFFER);
         });
         if (requestId == null) {
             return;

@@ -140,15 +140,17 @@ class ClientMediaTest {
         a.disconnect();
         long returned = System.nanoTime();
         assertEquals(ConnectionState.DISCONNECTED, a.state());
-        // what was in flight (the network, the relay's queue, B's jitter buffer) drains; then nothing more of A
-        Thread.sleep(1500);
+        // what was in flight (the network, the relay's queue, B's jitter buffer) drains: wait for a second without
+        // A's tone at B (bounded), then look at when it was last heard
+        within(WAIT_SECONDS, () -> System.nanoTime() - Math.max(returned, earsB.lastToneNanos(440))
+                > TimeUnit.SECONDS.toNanos(1));
         long lastTone = earsB.lastToneNanos(440);
         double after = (lastTone - returned) / 1e6;
         System.out.printf(Locale.ROOT, "disconnect() took %.1f ms; A's tone last heard by B %.1f ms after it "
                 + "returned%n", (returned - begin) / 1e6, after);
         assertTrue(after < 500, () -> "B heard A's tone " + after + " ms after A's disconnect() returned");
         long framesBefore = earsB.frames();
-        Thread.sleep(500);
+        Thread.sleep(500); // a window in which nothing may arrive: no condition to wait for
         assertTrue(earsB.frames() - framesBefore >= 0);
         assertEquals(lastTone, earsB.lastToneNanos(440), "nothing of A arrives any more");
         assertEquals(ConnectionState.CONNECTED, b.state(), "B stays connected");
@@ -175,7 +177,7 @@ class ClientMediaTest {
             disconnects.add(System.nanoTime() - t0);
         }
         await("the last DisconnectEvent", () -> events.disconnects().size() >= 53);
-        Thread.sleep(200); // and no more
+        Thread.sleep(200); // a window in which no further event may arrive
         assertEquals(53, events.disconnects().size(), "one DisconnectEvent per connection");
         assertTrue(events.disconnects().stream().allMatch(e -> e.state() == ConnectionState.DISCONNECTED));
         assertEquals(0, engine.openSessions());
@@ -215,13 +217,21 @@ class ClientMediaTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        if (!within(WAIT_SECONDS, condition)) {
+            fail("timed out waiting for " + what);
+        }
+    }
+
+    /** Polls the condition every 10 ms for at most {@code seconds}; whether it became true. */
+    static boolean within(long seconds, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
+                return false;
             }
             Thread.sleep(10);
         }
+        return true;
     }
 
     /** A PCM output that keeps the last second it heard and when each tone was last in a frame. */

@@ -60,7 +60,7 @@ class MediaNegotiationTest {
                 events.all.stream().filter(ConnectionChangeEvent.class::isInstance)
                         .map(e -> ((ConnectionChangeEvent) e).state()).toList());
         fixture.awaitNothingHeld();
-        Thread.sleep(200); // nothing more comes
+        Thread.sleep(200); // a window in which no second DisconnectEvent may arrive
         assertEquals(1, events.disconnects().size(), () -> "exactly one DisconnectEvent: " + events.all);
         assertFalse(((WebRtcMediaEngine) fixture.runtime.media()).isStarted(),
                 "no media session was opened, so the native engine was not started");

@@ -57,12 +57,8 @@ class ConsoleMediaTest {
     static void startMedia() {
         assertTrue(NetworkNamespace.isInside(), () -> "media tests run inside bin/netns-exec (surefire execution "
                 + "media-tests); interfaces here:\n" + NetworkNamespace.describe());
-        engine = RtcEngine.create(RtcEngine.Options.builder().name("console-media").packetTimeMillis(10).build());
-        pacer = new RtcPacer(runnable -> {
-            Thread thread = new Thread(runnable);
-            thread.setDaemon(true);
-            return thread;
-        }, "console-media-pacer");
+        engine = MediaParticipant.testEngine("console-media");
+        pacer = MediaParticipant.testPacer("console-media");
         chromium = Chromium.launch();
     }
 

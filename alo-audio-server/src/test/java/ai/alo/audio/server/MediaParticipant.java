@@ -78,6 +78,30 @@ final class MediaParticipant implements AutoCloseable {
         this.pacer = pacer;
     }
 
+    /**
+     * The test side's engine, as the participants of these tests use it: 10 ms packets, like the relay.
+     *
+     * @param name the engine's name
+     * @return a started engine; the caller closes it
+     */
+    static RtcEngine testEngine(String name) {
+        return RtcEngine.create(RtcEngine.Options.builder().name(name).packetTimeMillis(10).build());
+    }
+
+    /**
+     * The test side's pacer, on a daemon thread named {@code <name>-pacer}.
+     *
+     * @param name the prefix of its thread's name
+     * @return the pacer; the caller closes it
+     */
+    static RtcPacer testPacer(String name) {
+        return new RtcPacer(runnable -> {
+            Thread thread = new Thread(runnable);
+            thread.setDaemon(true);
+            return thread;
+        }, name + "-pacer");
+    }
+
     /** Connects, says hello with media.webrtc, joins the channel; returns after the last roster page. */
     static MediaParticipant joined(ClientManager client, AloAudioServer server, RtcEngine engine, RtcPacer pacer,
                                    String userId, String channelId, boolean fullDuplex) throws Exception {

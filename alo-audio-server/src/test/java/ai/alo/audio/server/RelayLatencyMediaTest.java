@@ -39,13 +39,8 @@ class RelayLatencyMediaTest {
     void relay_addsLittleLatency_comparedWithADirectPair() throws Exception {
         assertTrue(NetworkNamespace.isInside(), () -> "media tests run inside bin/netns-exec; interfaces here:\n"
                 + NetworkNamespace.describe());
-        RtcEngine engine = RtcEngine.create(RtcEngine.Options.builder().name("latency-test").packetTimeMillis(10)
-                .build());
-        RtcPacer pacer = new RtcPacer(runnable -> {
-            Thread thread = new Thread(runnable);
-            thread.setDaemon(true);
-            return thread;
-        }, "latency-test-pacer");
+        RtcEngine engine = MediaParticipant.testEngine("latency-test");
+        RtcPacer pacer = MediaParticipant.testPacer("latency-test");
         AloAudioServer server = AloAudioServer.builder().build().start();
         ClientManager client = ClientManager.createClient();
         List<AutoCloseable> closing = new ArrayList<>();

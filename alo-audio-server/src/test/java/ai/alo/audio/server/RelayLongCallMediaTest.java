@@ -49,13 +49,8 @@ class RelayLongCallMediaTest {
     void longCall_relaysOwnDelayStaysSmall_whileTheJitterBuffersAdapt() throws Exception {
         assertTrue(NetworkNamespace.isInside(), () -> "media tests run inside bin/netns-exec; interfaces here:\n"
                 + NetworkNamespace.describe());
-        RtcEngine engine = RtcEngine.create(RtcEngine.Options.builder().name("long-call").packetTimeMillis(10)
-                .build());
-        RtcPacer pacer = new RtcPacer(runnable -> {
-            Thread thread = new Thread(runnable);
-            thread.setDaemon(true);
-            return thread;
-        }, "long-call-pacer");
+        RtcEngine engine = MediaParticipant.testEngine("long-call");
+        RtcPacer pacer = MediaParticipant.testPacer("long-call");
         AloAudioServer server = AloAudioServer.builder().build().start();
         ClientManager client = ClientManager.createClient();
         List<AutoCloseable> closing = new ArrayList<>();

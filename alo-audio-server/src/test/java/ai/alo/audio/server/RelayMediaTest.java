@@ -63,12 +63,8 @@ class RelayMediaTest {
     static void startMedia() {
         assertTrue(NetworkNamespace.isInside(), () -> "media tests run inside bin/netns-exec (surefire execution "
                 + "media-tests); interfaces here:\n" + NetworkNamespace.describe());
-        engine = RtcEngine.create(RtcEngine.Options.builder().name("relay-test").packetTimeMillis(10).build());
-        pacer = new RtcPacer(runnable -> {
-            Thread thread = new Thread(runnable);
-            thread.setDaemon(true);
-            return thread;
-        }, "relay-test-pacer");
+        engine = MediaParticipant.testEngine("relay-test");
+        pacer = MediaParticipant.testPacer("relay-test");
     }
 
     @AfterAll

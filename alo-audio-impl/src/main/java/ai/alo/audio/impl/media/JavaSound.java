@@ -172,6 +172,23 @@ final class JavaSound {
     }
 
     /**
+     * Stops, flushes and closes a line; closed even when stopping fails.
+     *
+     * @param line the line, or null
+     */
+    static void close(DataLine line) {
+        if (line == null) {
+            return;
+        }
+        try {
+            line.stop();
+            line.flush();
+        } finally {
+            line.close();
+        }
+    }
+
+    /**
      * Waits a bounded time for a line thread to end; logs if it does not.
      *
      * @param thread the thread, or null

@@ -193,14 +193,7 @@ final class JavaSoundInput extends InputDevice {
         Thread thread = reader;
         line = null;
         reader = null;
-        if (closing != null) {
-            try {
-                closing.stop();
-                closing.flush();
-            } finally {
-                closing.close();
-            }
-        }
+        JavaSound.close(closing);
         JavaSound.join(thread, "capture");
         synchronized (bufferLock) {
             size = 0;

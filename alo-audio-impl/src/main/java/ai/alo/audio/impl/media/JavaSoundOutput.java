@@ -124,14 +124,7 @@ final class JavaSoundOutput extends OutputDevice {
         Thread thread = player;
         line = null;
         player = null;
-        if (closing != null) {
-            try {
-                closing.stop();
-                closing.flush();
-            } finally {
-                closing.close();
-            }
-        }
+        JavaSound.close(closing);
         JavaSound.join(thread, "playback");
         mailbox.clear();
     }
