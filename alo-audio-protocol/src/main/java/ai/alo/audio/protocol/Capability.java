@@ -18,7 +18,11 @@ public final class Capability {
     /** Text-to-speech audio (reserved). */
     public static final String TTS = "tts";
 
-    /** Resuming a session after a reconnect (reserved). */
+    /**
+     * Resuming a session after a reconnect: the {@code welcome} carries a resume secret, and a reconnecting client
+     * names its earlier session and secret in {@code hello} ({@link ResumeInfo}); the service keeps a session that
+     * ended without a goodbye resumable for a while.
+     */
     public static final String SESSION_RESUME = "session.resume";
 
     private Capability() {

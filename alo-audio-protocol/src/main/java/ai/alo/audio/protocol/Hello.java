@@ -13,10 +13,12 @@ import java.util.List;
  * @param ttsEnabled   whether the user wants text-to-speech audio
  * @param heartbeat    the requested heartbeat
  * @param capabilities optional features the client can use; missing means none
+ * @param resume       the session a reconnecting client asks to resume; missing for a new session. Only meaningful
+ *                     with capability {@value Capability#SESSION_RESUME}.
  */
 @MessageType("hello")
 public record Hello(int protocol, Integer minProtocol, String client, UserInfo user, boolean ttsEnabled,
-                    HeartbeatInfo heartbeat, List<String> capabilities) implements Message {
+                    HeartbeatInfo heartbeat, List<String> capabilities, ResumeInfo resume) implements Message {
 
     /** Checks the components. */
     public Hello {

@@ -120,7 +120,9 @@ public final class MessageCodec implements AutoCloseable {
                         CloseCodes.PROTOCOL_ERROR, null);
             }
             object = value.asJsonObject();
-        } catch (JsonException e) {
+        } catch (JsonException | NumberFormatException | ArithmeticException e) {
+            // Parsson reports most malformed input as JsonException, but a number it cannot represent (such as an
+            // exponent of more than ten digits) as the NumberFormatException of BigDecimal: found by fuzzing.
             throw new ProtocolException("malformed JSON: " + detail(e), CloseCodes.PROTOCOL_ERROR, e);
         }
         JsonValue typeValue = object.get("type");

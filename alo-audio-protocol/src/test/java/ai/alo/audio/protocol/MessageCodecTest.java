@@ -28,8 +28,8 @@ class MessageCodecTest {
     void encode_everyMessage_roundTripsWithTypeMember() throws Exception {
         List<Message> messages = List.of(
                 new Hello(2, 2, "alo-audio-java/0.1", new UserInfo("u1", "Ann", "d1"), true,
-                        new HeartbeatInfo(1000, 2500), List.of("x.feature")),
-                new Welcome(2, "s-1", new HeartbeatInfo(1000, 2500), "alo-audio-server/0.1", List.of()),
+                        new HeartbeatInfo(1000, 2500), List.of("x.feature"), null),
+                new Welcome(2, "s-1", new HeartbeatInfo(1000, 2500), "alo-audio-server/0.1", List.of(), null, false),
                 new Join("r1", new ChannelInfo("c1", "Dispatch", false)),
                 new Joined("r1", new ChannelInfo("c1", "Dispatch", true), "p-1", 1),
                 new Roster("r1", "c1", List.of(new ParticipantInfo("p-1", "u1", "Ann", false)), true),

@@ -149,10 +149,16 @@ public final class AloAudioServer implements AutoCloseable {
                 builder.minInterval.toMillis(), builder.maxInterval.toMillis(), builder.minTimeout.toMillis(),
                 builder.maxTimeout.toMillis(), SERVER_NAME, builder.capabilities, builder.rosterPageBytes,
                 builder.sendQueueLimit, builder.maxConnections, builder.maxConnectionsPerAddress,
-                builder.upgradeTimeout.toMillis());
+                builder.upgradeTimeout.toMillis(), builder.sessionResume, builder.resumeWindow.toMillis(),
+                builder.resumeRecordLimit);
         this.service = new SessionService(settings, codec,
                 new TokenVerifier(secret, builder.clock, builder.clockSkew), scheduler, media);
         this.gate = new ConnectionGate(settings, scheduler, gauge, faultInjection, service::frameTooBig);
+    }
+
+    /** The number of sessions held resumable ({@link Builder#sessionResume(boolean)}); for tests. */
+    int resumableSessions() {
+        return service.resumableCount();
     }
 
     /**
@@ -716,6 +722,9 @@ public final class AloAudioServer implements AutoCloseable {
         private int maxConnectionsPerAddress = 1_000;
         private Duration upgradeTimeout = Duration.ofSeconds(5);
         private Duration clockSkew = Duration.ofSeconds(30);
+        private boolean sessionResume = true;
+        private Duration resumeWindow = Duration.ofSeconds(30);
+        private int resumeRecordLimit = 10_000;
         private Clock clock = Clock.systemUTC();
         private javax.net.ssl.SSLContext sslContext;
 
@@ -1017,6 +1026,44 @@ public final class AloAudioServer implements AutoCloseable {
          */
         public Builder upgradeTimeout(Duration timeout) {
             this.upgradeTimeout = positive(timeout, "upgradeTimeout");
+            return this;
+        }
+
+        /**
+         * Whether the server supports capability {@code session.resume} (see {@code docs/protocol.md}, "Session
+         * resume"): a client that offers it gets a resume secret in {@code welcome}, and a session that ended without
+         * a goodbye (connection lost, heartbeat timeout) can be resumed within the {@link #resumeWindow(Duration)
+         * resume window}: the same session id and, on joining the same channel again, the same connection id.
+         * Default on. {@code session.resume} is governed by this switch only, whatever {@link #capabilities(Set)}
+         * says.
+         *
+         * @param enabled whether sessions can be resumed
+         * @return this builder
+         */
+        public Builder sessionResume(boolean enabled) {
+            this.sessionResume = enabled;
+            return this;
+        }
+
+        /**
+         * How long a session that ended without a goodbye stays resumable; expired records are dropped by the
+         * server's timer thread. At most 10,000 such sessions are kept at once: beyond that the oldest is forgotten
+         * first, so a flood of dropped connections cannot grow the memory without bound. Default 30 s.
+         *
+         * @param window a positive duration
+         * @return this builder
+         */
+        public Builder resumeWindow(Duration window) {
+            this.resumeWindow = positive(window, "resumeWindow");
+            return this;
+        }
+
+        /** The most resumable sessions kept at once (tests lower it); default 10,000. */
+        Builder resumeRecordLimit(int records) {
+            if (records < 1) {
+                throw new IllegalArgumentException("resumeRecordLimit must be at least 1, was " + records);
+            }
+            this.resumeRecordLimit = records;
             return this;
         }
 

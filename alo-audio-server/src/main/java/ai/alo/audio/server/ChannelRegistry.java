@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The channels of a server and their members: join, leave, and the broadcasts that tell the other members. A join or
+ * The channels of a server and their members: join, leave, and the broadcasts that tell the other members. Every join
+ * gets a fresh connection id, except the first join of a resumed session to the channel it was in, which gets its
+ * earlier one back. A join or
  * a leave costs one small message ({@code participant.joined} / {@code participant.left}, encoded once) to each other
  * member and never resends the list; the joiner gets {@code joined} and its roster pages (a {@link RosterPages} item
  * queued right behind it, encoded later outside the lock).
@@ -66,9 +68,10 @@ final class ChannelRegistry {
             leave(session, "left", true, fx);
         }
         String channelId = channel.id();
-        ParticipantInfo participant = new ParticipantInfo(ids.next("p-"), session.userId, session.user.name(), true);
-        Member member = new Member(channelId, session, participant, pager.sizeOf(participant));
         Map<String, Member> members = channels.computeIfAbsent(channelId, k -> new LinkedHashMap<>());
+        String connectionId = resumedConnectionId(session, channelId, members);
+        ParticipantInfo participant = new ParticipantInfo(connectionId, session.userId, session.user.name(), true);
+        Member member = new Member(channelId, session, participant, pager.sizeOf(participant));
         if (!members.isEmpty()) {
             String announcement = codec.encode(new ParticipantJoined(channelId, participant));
             for (Member other : members.values()) {
@@ -91,6 +94,19 @@ final class ChannelRegistry {
         fx.event(l -> l.onParticipantJoined(channelId, joined));
         LOG.log(Level.DEBUG, () -> "Session " + session.sessionId + " joined " + channelId + " as "
                 + participant.connectionId() + " (" + roster.length + " members)");
+    }
+
+    /**
+     * The connection id of a join: a resumed session's first join of the channel it was in gets its earlier id back
+     * (unless a member holds it); every other join a fresh one. The earlier id is offered once.
+     */
+    private String resumedConnectionId(ClientSession session, String channelId, Map<String, Member> members) {
+        String earlier = session.resumedConnectionId;
+        boolean reuse = earlier != null && !earlier.isEmpty() && channelId.equals(session.resumedChannelId)
+                && !members.containsKey(earlier);
+        session.resumedChannelId = null;
+        session.resumedConnectionId = null;
+        return reuse ? earlier : ids.next("p-");
     }
 
     /**

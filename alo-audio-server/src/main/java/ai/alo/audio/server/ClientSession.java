@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,7 +46,8 @@ final class ClientSession {
     }
 
     final long seq;
-    final String sessionId;
+    /** Set at open; a resumed session takes its earlier id at {@code hello} (written under the state lock). */
+    volatile String sessionId;
     final Session ws;
     final long relayId;
     final Instant openedAt;
@@ -68,6 +70,15 @@ final class ClientSession {
     MediaSession media;
     /** The {@code participant.left} reason to use when the socket closes, set before a server-initiated close. */
     String leftReason;
+    /** The channel ids the token allows, or null for any. */
+    Set<String> allowedChannels;
+    /** The SHA-256 of the session's resume secret, or null without capability {@code session.resume}. */
+    byte[] resumeSecretHash;
+    /** Set when the server drops the session for a lost connection (heartbeat timeout, failed send). */
+    boolean dropped;
+    /** After a resume: the channel and connection id the session had, reused by its next join of that channel. */
+    String resumedChannelId;
+    String resumedConnectionId;
 
     /** System.nanoTime() of the last received message. */
     volatile long lastReceivedNanos = System.nanoTime();

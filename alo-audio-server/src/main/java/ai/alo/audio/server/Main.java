@@ -19,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
  *   --no-fault-injection    serve Tyrus directly, without the fault-injection relay
  *   --no-console            do not serve the web console (http://host:port/console/)
  *   --no-media              do not relay audio (no media.webrtc; the native WebRTC library is not loaded)
+ *   --no-session-resume     do not offer session.resume
+ *   --resume-window &lt;s&gt;    seconds a session lost without a goodbye stays resumable (default 30)
  *   --max-connections &lt;n&gt;  the most WebSocket connections at once (default 10000; more get HTTP 503)
  *   --max-connections-per-address &lt;n&gt;
  *                           the most WebSocket connections from one IP address (default 1000; more get HTTP 429)
@@ -57,6 +59,8 @@ public final class Main {
         boolean media = true;
         Integer maxConnections = null;
         Integer maxPerAddress = null;
+        boolean sessionResume = true;
+        Integer resumeWindowSeconds = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -67,6 +71,9 @@ public final class Main {
                     case "--no-fault-injection" -> faultInjection = false;
                     case "--no-console" -> console = false;
                     case "--no-media" -> media = false;
+                    case "--no-session-resume" -> sessionResume = false;
+                    case "--resume-window" ->
+                            resumeWindowSeconds = Integer.parseInt(value(args, ++i, "--resume-window"));
                     case "--max-connections" ->
                             maxConnections = Integer.parseInt(value(args, ++i, "--max-connections"));
                     case "--max-connections-per-address" ->
@@ -88,9 +95,12 @@ public final class Main {
             secret = System.getenv(SECRET_ENV);
         }
         AloAudioServer.Builder builder = AloAudioServer.builder().host(host).faultInjection(faultInjection)
-                .console(console).media(media);
+                .console(console).media(media).sessionResume(sessionResume);
         try {
             builder.port(port);
+            if (resumeWindowSeconds != null) {
+                builder.resumeWindow(Duration.ofSeconds(resumeWindowSeconds));
+            }
             if (maxConnections != null) {
                 builder.maxConnections(maxConnections);
             }
@@ -154,6 +164,8 @@ public final class Main {
         out.println("  --no-fault-injection   serve Tyrus directly, without the fault-injection relay");
         out.println("  --no-console           do not serve the web console (http://host:port/console/)");
         out.println("  --no-media             do not relay audio (no media.webrtc; the WebRTC library is not loaded)");
+        out.println("  --no-session-resume    do not offer session.resume");
+        out.println("  --resume-window <s>    seconds a session lost without a goodbye stays resumable (default 30)");
         out.println("  --max-connections <n>  the most WebSocket connections at once (default 10000)");
         out.println("  --max-connections-per-address <n>");
         out.println("                         the most WebSocket connections from one IP address (default 1000)");

@@ -24,11 +24,14 @@ import java.util.Set;
  * @param maxConnections           the most WebSocket connections at once
  * @param maxConnectionsPerAddress the most WebSocket connections from one IP address at once
  * @param upgradeTimeoutMs         how long a TCP connection may take to complete its WebSocket upgrade
+ * @param sessionResume            whether capability {@code session.resume} is supported
+ * @param resumeWindowMs           how long a session that ended without a goodbye stays resumable
+ * @param resumeRecordLimit        the most resumable sessions kept at once (the oldest is forgotten first)
  */
 record ServerSettings(int maxMessageSize, long helloTimeoutMs, long minIntervalMs, long maxIntervalMs,
                       long minTimeoutMs, long maxTimeoutMs, String serverName, Set<String> capabilities,
                       int rosterPageBytes, int sendQueueLimit, int maxConnections, int maxConnectionsPerAddress,
-                      long upgradeTimeoutMs) {
+                      long upgradeTimeoutMs, boolean sessionResume, long resumeWindowMs, int resumeRecordLimit) {
 
     /** Copies the capabilities. */
     ServerSettings {
@@ -53,7 +56,8 @@ record ServerSettings(int maxMessageSize, long helloTimeoutMs, long minIntervalM
     /**
      * The capabilities enabled on a session: the client's names that this server supports, in the client's order,
      * without repeats. Names the server does not know are ignored. {@code media.webrtc} is supported exactly when the
-     * media relay is available (whatever {@link #capabilities} says).
+     * media relay is available, {@code session.resume} exactly when {@link #sessionResume} is on (whatever
+     * {@link #capabilities} says).
      *
      * @param offered the {@code hello}'s capabilities
      * @param media   whether the media relay is available
@@ -65,7 +69,8 @@ record ServerSettings(int maxMessageSize, long helloTimeoutMs, long minIntervalM
         }
         Set<String> enabled = new LinkedHashSet<>();
         for (String name : offered) {
-            boolean supported = Capability.MEDIA_WEBRTC.equals(name) ? media : capabilities.contains(name);
+            boolean supported = Capability.MEDIA_WEBRTC.equals(name) ? media
+                    : Capability.SESSION_RESUME.equals(name) ? sessionResume : capabilities.contains(name);
             if (supported) {
                 enabled.add(name);
             }

@@ -51,6 +51,28 @@ final class SessionRegistry {
         return previous == session ? null : previous;
     }
 
+    /** The live session of this id, or null. */
+    ClientSession byId(String sessionId) {
+        return byId.get(sessionId);
+    }
+
+    /** Whether a live session has this id. */
+    boolean hasId(String sessionId) {
+        return byId.containsKey(sessionId);
+    }
+
+    /**
+     * Gives a registered session another id (a resumed session takes its earlier one).
+     *
+     * @param session   a registered session
+     * @param sessionId an id no live session has
+     */
+    void rename(ClientSession session, String sessionId) {
+        byId.remove(session.sessionId, session);
+        session.sessionId = sessionId;
+        byId.put(sessionId, session);
+    }
+
     /** Forgets a session; idempotent. */
     void remove(ClientSession session) {
         if (!session.registered) {

@@ -40,6 +40,7 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
     private final MediaSessions media;
     private final RandomIds ids = new RandomIds();
     private final AtomicLong sequence = new AtomicLong();
+    private final ResumeStore resumable;
 
     SessionService(ServerSettings settings, MessageCodec codec, TokenVerifier verifier,
                    ScheduledExecutorService scheduler, MediaRelay relay) {
@@ -50,9 +51,10 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
         this.channels = new ChannelRegistry(codec, new RosterPager(codec, settings.rosterPageBytes()), ids);
         this.watchdog = new HeartbeatWatchdog(scheduler, settings.helloTimeoutMs(), this);
         this.media = new MediaSessions(lock, relay, codec);
+        this.resumable = new ResumeStore(settings.resumeWindowMs(), settings.resumeRecordLimit(), scheduler, lock);
         // The one table of incoming message types: adding a client message is one record and one handler here.
         this.handlers = new MessageHandlers(List.of(
-                new HelloHandler(lock, registry, settings, codec, watchdog, media),
+                new HelloHandler(lock, registry, settings, codec, watchdog, media, resumable, ids, this::endStale),
                 new JoinHandler(lock, registry, channels, codec, media),
                 new LeaveHandler(lock, channels, codec, media),
                 new MediaOfferHandler(lock, media, codec),
@@ -96,6 +98,7 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
                 return false;
             }
             session.userId = verdict.userId();
+            session.allowedChannels = verdict.channels();
             registry.add(session);
             SessionInfo snapshot = session.snapshot();
             fx.event(l -> l.onSessionOpened(snapshot));
@@ -151,7 +154,10 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
                 return;
             }
             boolean byServer = session.closeQueued();
-            SessionInfo snapshot = finish(session, code, phrase, fx);
+            // a close frame of the client's own other than 1000/1001 (or none at all: 1006) is no goodbye
+            boolean lost = session.dropped
+                    || !byServer && code != CloseCodes.NORMAL && code != CloseCodes.GOING_AWAY;
+            SessionInfo snapshot = finish(session, code, phrase, lost, fx);
             if (byServer || code == CloseCodes.NORMAL || code == CloseCodes.GOING_AWAY) {
                 // Closes the server starts are logged where they start.
                 LOG.log(Level.DEBUG, () -> "Session " + session.sessionId + " closed: " + code + " " + phrase);
@@ -175,7 +181,7 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
             if (session.closed) {
                 return;
             }
-            finish(session, CloseCodes.TOO_BIG, reason, fx);
+            finish(session, CloseCodes.TOO_BIG, reason, false, fx);
             fx.after(() -> LOG.log(Level.INFO, () -> "ALOSRV-5034 Session " + session.sessionId + " closed with "
                     + CloseCodes.TOO_BIG + ": a message of " + declared + " bytes exceeds the limit of "
                     + settings.maxMessageSize()));
@@ -198,11 +204,22 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
                 return;
             }
             session.leftReason = "lost";
-            finish(session, CloseCodes.ABNORMAL, "Send failed", fx);
+            session.dropped = true;
+            finish(session, CloseCodes.ABNORMAL, "Send failed", true, fx);
             fx.after(() -> LOG.log(Level.WARNING, () -> "ALOSRV-5035 Session " + session.sessionId + " of user '"
                     + session.userId + "': " + why + "; connection closed, the others are told it was lost"));
             fx.after(session::abort);
         });
+    }
+
+    /** A resume names a live session whose connection is dead: it ends as lost, resumable; under the state lock. */
+    private void endStale(ClientSession stale, Effects fx) {
+        stale.leftReason = "lost";
+        stale.dropped = true;
+        finish(stale, CloseCodes.ABNORMAL, "Resumed on a new connection", true, fx);
+        fx.after(() -> LOG.log(Level.DEBUG, () -> "Session " + stale.sessionId
+                + ": its connection was replaced by a resume; the old one is reset"));
+        fx.after(stale::abort);
     }
 
     @Override
@@ -221,6 +238,7 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
         lock.run(fx -> {
             if (!session.closed && !session.closeQueued()) {
                 session.leftReason = "lost";
+                session.dropped = true;
                 media.end(session, fx, null);
                 fx.close(session, CloseCodes.HEARTBEAT_TIMEOUT, "Heartbeat timeout");
                 fx.after(() -> LOG.log(Level.INFO, () -> "ALOSRV-5030 Session " + session.sessionId
@@ -231,12 +249,22 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
 
     /**
      * Marks a session closed, removes it from its channel (telling the others unless the server is stopping) and the
-     * registry; call under the state lock.
+     * registry; call under the state lock. A welcomed session with a resume secret that ended without a goodbye
+     * ({@code lost}) while the server runs stays resumable ({@link ResumeStore}).
      *
      * @return the snapshot reported to the listeners
      */
-    private SessionInfo finish(ClientSession session, int code, String phrase, Effects fx) {
+    private SessionInfo finish(ClientSession session, int code, String phrase, boolean lost, Effects fx) {
+        boolean wasActive = session.phase == SessionInfo.Phase.ACTIVE;
         session.markClosed();
+        if (lost && wasActive && session.resumeSecretHash != null && registry.acceptsSessions()
+                && (session.leftReason == null || "lost".equals(session.leftReason))) {
+            // before the channel leave below: the record keeps the channel and connection id
+            resumable.add(session);
+            String id = session.sessionId;
+            fx.after(() -> LOG.log(Level.DEBUG, () -> "Session " + id + " resumable"));
+        }
+        session.resumeSecretHash = null;
         session.phase = SessionInfo.Phase.CLOSED;
         SessionInfo snapshot = session.snapshot();
         // the peer is closed and out of the mixer before the others hear of the departure and the socket closes
@@ -317,6 +345,11 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
         });
     }
 
+    /** The number of sessions held resumable. */
+    int resumableCount() {
+        return lock.read(resumable::size);
+    }
+
     List<SessionInfo> sessions() {
         return lock.read(registry::snapshots);
     }
@@ -366,10 +399,11 @@ final class SessionService implements HeartbeatWatchdog.Expiry, ClientSession.Se
                 if (session.leftReason == null) {
                     session.leftReason = "lost";
                 }
-                finish(session, code, phrase, fx);
+                finish(session, code, phrase, false, fx);
             }
             registry.clear();
             channels.clear();
+            resumable.clear();
         });
     }
 }

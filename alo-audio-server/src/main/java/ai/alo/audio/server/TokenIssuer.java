@@ -11,13 +11,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Mints user auth tokens that an {@link AloAudioServer} with the same secret accepts: HS256-signed JWTs shaped like
- * the ALO authentication service's, with the claims {@code user: {id}}, {@code iat} and {@code exp}.
+ * the ALO authentication service's, with the claims {@code user: {id}}, {@code iat} and {@code exp}, and optionally
+ * {@code channels} (the channel ids the holder may join).
  *
  * <p>Obtain one from {@link AloAudioServer#tokens()} or construct one from the secret (for example in another process
  * that shares {@code ALO_AUDIO_SERVER_SECRET}). Instances are immutable and thread-safe. Tokens are secrets: never log
@@ -61,6 +64,32 @@ public final class TokenIssuer {
     }
 
     /**
+     * Mints a token for a user that expires after {@code ttl} and allows joining only the given channels (claim
+     * {@code channels}); the server refuses a {@code join} of any other channel with {@code error}
+     * {@code join.forbidden}.
+     *
+     * @param userId   the {@code user.id} claim; not blank
+     * @param ttl      the lifetime from now
+     * @param channels the channel ids the holder may join (1 to 128 characters each, at most 1,000); empty allows
+     *                 none
+     * @return the compact JWT
+     */
+    public String issue(String userId, Duration ttl, Collection<String> channels) {
+        Objects.requireNonNull(ttl, "ttl");
+        Objects.requireNonNull(channels, "channels");
+        if (channels.size() > TokenVerifier.MAX_CHANNELS) {
+            throw new IllegalArgumentException("At most " + TokenVerifier.MAX_CHANNELS + " channel ids");
+        }
+        for (String id : channels) {
+            if (id == null || id.isBlank() || Names.idTooLong(id)) {
+                throw new IllegalArgumentException("Channel ids must have 1 to " + Names.MAX_ID_LENGTH
+                        + " characters");
+            }
+        }
+        return issue(userId, clock.instant().plus(ttl), List.copyOf(channels));
+    }
+
+    /**
      * Mints a token for a user that expires at {@code expiresAt} (rounded down to whole seconds).
      *
      * @param userId    the {@code user.id} claim; not blank
@@ -68,17 +97,24 @@ public final class TokenIssuer {
      * @return the compact JWT
      */
     public String issue(String userId, Instant expiresAt) {
+        return issue(userId, expiresAt, null);
+    }
+
+    private String issue(String userId, Instant expiresAt, List<String> channels) {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(expiresAt, "expiresAt");
         if (userId.isBlank()) {
             throw new IllegalArgumentException("userId must not be blank");
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder()
                 .claim("user", Map.of("id", userId))
                 .issueTime(Date.from(now))
-                .expirationTime(Date.from(expiresAt.truncatedTo(ChronoUnit.SECONDS)))
-                .build();
+                .expirationTime(Date.from(expiresAt.truncatedTo(ChronoUnit.SECONDS)));
+        if (channels != null) {
+            builder.claim(TokenVerifier.CHANNELS_CLAIM, channels);
+        }
+        JWTClaimsSet claims = builder.build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(),
                 claims);
         try {

@@ -14,9 +14,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Checks the user auth token of a handshake, as the "Transport" and "Tokens" sections of {@code docs/protocol.md}
@@ -29,6 +31,9 @@ import java.util.Map;
  * <p>Time claims are checked against an injectable {@link Clock} with a clock-skew leeway in the holder's favour:
  * {@code exp} (required) must be later than now minus the leeway (else 4003); {@code nbf} and {@code iat} (optional)
  * must be at most now plus the leeway (else 4002). A time claim that is not a number fails to parse (4002).
+ *
+ * <p>The optional claim {@code channels} (a list of channel ids) restricts the channels the holder may join; a claim
+ * that is not a list of channel ids makes the token invalid (4002). Absent means any channel.
  */
 final class TokenVerifier {
 
@@ -38,20 +43,27 @@ final class TokenVerifier {
      * @param userId    the token's {@code user.id}, or empty when rejected
      * @param closeCode 0 when accepted, else the close code
      * @param reason    a short close reason (never the token), empty when accepted
+     * @param channels  the channel ids the token's {@code channels} claim allows, or null when it has none (any
+     *                  channel)
      */
-    record Verdict(String userId, int closeCode, String reason) {
+    record Verdict(String userId, int closeCode, String reason, Set<String> channels) {
 
         boolean accepted() {
             return closeCode == 0;
         }
 
         static Verdict reject(int closeCode, String reason) {
-            return new Verdict("", closeCode, reason);
+            return new Verdict("", closeCode, reason, Set.of());
         }
     }
 
     /** The subprotocol of the signalling protocol: a browser offers it, the server answers with it. */
     static final String SUBPROTOCOL = "alo-audio";
+
+    /** The optional claim listing the channel ids a token allows (absent: any channel). */
+    static final String CHANNELS_CLAIM = "channels";
+    /** The most channel ids a {@code channels} claim may list. */
+    static final int MAX_CHANNELS = 1_000;
 
     private static final String BEARER = "bearer ";
     private static final String BEARER_SUBPROTOCOL = "bearer.";
@@ -153,7 +165,42 @@ final class TokenVerifier {
         if (issuedAt != null && issuedAt.toInstant().isAfter(now.plus(leeway))) {
             return Verdict.reject(CloseCodes.TOKEN_INVALID, "Token issued in the future (iat)");
         }
-        return new Verdict(userId, 0, "");
+        Set<String> channels;
+        try {
+            channels = channels(claims);
+        } catch (IllegalArgumentException e) {
+            return Verdict.reject(CloseCodes.TOKEN_INVALID, "Invalid token: " + e.getMessage());
+        }
+        return new Verdict(userId, 0, "", channels);
+    }
+
+    /**
+     * The optional {@code channels} claim: a list of channel ids the holder may join; absent (or null) means any
+     * channel, an empty list none.
+     *
+     * @throws IllegalArgumentException (its message says what is wrong, never echoing the claim) if it is not a list
+     *                                  of at most {@value #MAX_CHANNELS} non-blank ids of at most 128 characters
+     */
+    private static Set<String> channels(JWTClaimsSet claims) {
+        Object claim = claims.getClaim(CHANNELS_CLAIM);
+        if (claim == null) {
+            return null;
+        }
+        if (!(claim instanceof List<?> list)) {
+            throw new IllegalArgumentException("channels is not a list");
+        }
+        if (list.size() > MAX_CHANNELS) {
+            throw new IllegalArgumentException("channels lists more than " + MAX_CHANNELS + " ids");
+        }
+        Set<String> ids = new HashSet<>();
+        for (Object item : list) {
+            if (!(item instanceof String id) || id.isBlank() || Names.idTooLong(id)) {
+                throw new IllegalArgumentException("channels must hold channel ids of 1 to " + Names.MAX_ID_LENGTH
+                        + " characters");
+            }
+            ids.add(id);
+        }
+        return Set.copyOf(ids);
     }
 
     private static String userId(JWTClaimsSet claims) {

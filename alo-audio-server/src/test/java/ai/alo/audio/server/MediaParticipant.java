@@ -109,7 +109,7 @@ final class MediaParticipant implements AutoCloseable {
         MediaParticipant participant = new MediaParticipant(userId, channelId, ws, engine, pacer);
         ws.send(TestPeer.encode(new Hello(ProtocolVersion.MAX, ProtocolVersion.MIN, "media-test/1",
                 new UserInfo(userId, "Name " + userId, ""), false, TestPeer.RELAXED,
-                List.of(Capability.MEDIA_WEBRTC))));
+                List.of(Capability.MEDIA_WEBRTC), null)));
         Welcome welcome = participant.await(Welcome.class, w -> true);
         assertTrue(welcome.capabilities().contains(Capability.MEDIA_WEBRTC), welcome::toString);
         ws.send(TestPeer.encode(new Join("j-" + userId, new ChannelInfo(channelId, "Channel " + channelId,

@@ -59,7 +59,7 @@ class MediaSignallingTest {
         TestPeer peer = TestPeer.connect(client, server.uri(), server.tokens().issue(userId, Duration.ofHours(1)));
         peers.add(peer);
         peer.send(TestPeer.encode(new Hello(ProtocolVersion.MAX, ProtocolVersion.MIN, "test-peer/1",
-                new UserInfo(userId, "Name " + userId, ""), false, TestPeer.RELAXED, capabilities)));
+                new UserInfo(userId, "Name " + userId, ""), false, TestPeer.RELAXED, capabilities, null)));
         assertEquals(expected, peer.next(Welcome.class).capabilities());
         return peer;
     }

@@ -112,7 +112,7 @@ class SendFailureTest {
         String churnId = "c".repeat(128);
         TestPeer churn = TestPeer.connect(client, server.uri(), server.tokens().issue(churnId, Duration.ofHours(1)));
         churn.send(TestPeer.encode(new Hello(ProtocolVersion.MAX, ProtocolVersion.MIN, "churn",
-                new UserInfo(churnId, "n".repeat(64), ""), false, TestPeer.RELAXED, List.of())));
+                new UserInfo(churnId, "n".repeat(64), ""), false, TestPeer.RELAXED, List.of(), null)));
         churn.next(Welcome.class);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int rounds = 0;

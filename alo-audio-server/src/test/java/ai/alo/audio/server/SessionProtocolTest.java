@@ -465,7 +465,7 @@ class SessionProtocolTest {
         // 63 characters, then an emoji (a surrogate pair) that would end at 65: it is dropped whole.
         String longName = "b".repeat(63) + "\uD83D\uDE00" + "tail";
         bob.send(TestPeer.encode(new Hello(ProtocolVersion.MAX, ProtocolVersion.MIN, "t",
-                new UserInfo("u-2", longName, ""), false, TestPeer.RELAXED, List.of())));
+                new UserInfo("u-2", longName, ""), false, TestPeer.RELAXED, List.of(), null)));
         bob.next(Welcome.class);
         bob.join("dispatch");
         String expected = "b".repeat(63);
@@ -483,7 +483,7 @@ class SessionProtocolTest {
         TestPeer bob = connect("u-2");
         bob.send(TestPeer.encode(new Hello(ProtocolVersion.MAX, ProtocolVersion.MIN, "t",
                 new UserInfo("u-2", "Bob\n\u0007Evil\u009b[2J\uD83D\uDE00", ""), false, TestPeer.RELAXED,
-                List.of())));
+                List.of(), null)));
         bob.next(Welcome.class);
         bob.join("dispatch");
         bob.awaitJoin();
@@ -574,7 +574,7 @@ class SessionProtocolTest {
 
     private static Hello hello(String userId, int min, int max, List<String> capabilities) {
         return new Hello(max, min, "test-peer/1", new UserInfo(userId, "Name " + userId, ""), false,
-                TestPeer.RELAXED, capabilities);
+                TestPeer.RELAXED, capabilities, null);
     }
 
     private TestPeer connect(String userId) throws Exception {

@@ -150,7 +150,7 @@ final class TestPeer implements AutoCloseable {
     /** A hello offering this code's version range, no capabilities, name "Name userId". */
     static Hello helloOf(String userId, String deviceId, HeartbeatInfo heartbeat) {
         return new Hello(ProtocolVersion.MAX, ProtocolVersion.MIN, "test-peer/1",
-                new UserInfo(userId, "Name " + userId, deviceId), false, heartbeat, List.of());
+                new UserInfo(userId, "Name " + userId, deviceId), false, heartbeat, List.of(), null);
     }
 
     void hello(String userId, String deviceId, HeartbeatInfo heartbeat) throws IOException {
