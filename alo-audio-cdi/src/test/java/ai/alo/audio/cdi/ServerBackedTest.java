@@ -4,20 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.alo.audio.AudioChannel;
 import ai.alo.audio.server.AloAudioServer;
+import ai.alo.audio.testkit.AloAudioTestKit;
 import jakarta.enterprise.inject.se.SeContainer;
 import jakarta.enterprise.inject.se.SeContainerInitializer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Runs a real {@link AloAudioServer} in the test JVM for the test class, boots Weld SE containers without bean
- * discovery, sets configuration as system properties, and after each test closes what the test opened, clears the
+ * Runs a real {@link AloAudioServer} in the test JVM for the test class (started and stopped by the project's test kit,
+ * {@link AloAudioTestKit}, signalling only), boots Weld SE containers without bean
+ * discovery, sets configuration as system properties, and after each test closes what the test opened, restores the
  * properties and checks that no client thread ({@code alo-audio-*}, other than the server's) is left.
  */
 abstract class ServerBackedTest {
@@ -25,22 +30,24 @@ abstract class ServerBackedTest {
     static final AudioChannel CHANNEL = AudioChannel.fullDuplex("ops", "Operations");
     private static final AtomicInteger USERS = new AtomicInteger();
 
+    /** The class's service; its fault proxy is there too ({@code KIT.proxy()}), the tests connect directly. */
+    @RegisterExtension
+    static final AloAudioTestKit KIT = AloAudioTestKit.builder().build();
+
     static AloAudioServer server;
 
-    private final List<String> properties = new ArrayList<>();
+    /** Each property a test set, with its value before the test (null: unset), restored after it. */
+    private final Map<String, String> properties = new LinkedHashMap<>();
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     @BeforeAll
     static void startServer() {
-        server = AloAudioServer.builder().build().start();
+        server = KIT.server();
     }
 
     @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.stop();
-            server = null;
-        }
+    static void forgetServer() {
+        server = null; // the kit stops it after the class
     }
 
     @AfterEach
@@ -51,7 +58,14 @@ abstract class ServerBackedTest {
             }
         } finally {
             opened.clear();
-            properties.forEach(System::clearProperty);
+            // restored, not cleared: surefire sets some (alo.audio.media-enabled=false) for every test
+            properties.forEach((key, before) -> {
+                if (before == null) {
+                    System.clearProperty(key);
+                } else {
+                    System.setProperty(key, before);
+                }
+            });
             properties.clear();
         }
         assertNoClientThreadsLeft();
@@ -64,7 +78,9 @@ abstract class ServerBackedTest {
 
     /** Sets a system property until the end of the test. */
     void setProperty(String key, String value) {
-        properties.add(key);
+        if (!properties.containsKey(key)) { // putIfAbsent would replace a recorded null
+            properties.put(key, System.getProperty(key));
+        }
         System.setProperty(key, value);
     }
 

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -78,7 +79,14 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code @ExplicitParamInjection} on the test class: otherwise weld-junit5 claims every unqualified test-method
  * parameter and fails on those that are not beans (such as {@code FaultProxy}); CDI beans can get the kit's URI from a
  * bean created with {@code kit.uri()} (see {@code docs/testkit.md}). In an Arquillian client-side test
- * ({@code @RunAsClient}) the service and the proxy run in the test's JVM, next to the deployment's server.
+ * ({@code @RunAsClient}, Arquillian's extension next to a static {@code @RegisterExtension} kit) the service and the
+ * proxy run in the test's JVM, next to the application server, and the {@code @Deployment} method may call the kit's
+ * accessors ({@code kit.uri()}, {@code kit.user(..)}) to point the deployed application at the proxy: Arquillian
+ * calls that method from its own {@code beforeAll}, which JUnit runs before the kit's, so an accessor of a {@link
+ * Scope#CLASS} kit called while none of its services runs starts the class's service at once, and the class's
+ * {@code beforeAll} adopts it (stopped after the class as usual). An accessor called outside any test class that
+ * registers the kit would start a service nobody stops: call them only from the class's tests, lifecycle methods
+ * and its {@code @Deployment} method.
  *
  * @since 0.1
  */
@@ -102,6 +110,12 @@ public final class AloAudioTestKit implements BeforeAllCallback, AfterAllCallbac
     private final Settings configured;
     private final ExtensionContext.Namespace namespace;
     private final Set<TestKitEnvironment> active = ConcurrentHashMap.newKeySet();
+    /**
+     * A {@link Scope#CLASS} environment an accessor started before the class's {@code beforeAll} (Arquillian calls
+     * a {@code @Deployment} method from its own {@code beforeAll}, which JUnit runs before a {@code @RegisterExtension}
+     * field's); the next {@code beforeAll} or {@code beforeEach} of this kit adopts it, and its context closes it.
+     */
+    private final AtomicReference<TestKitEnvironment> early = new AtomicReference<>();
 
     /**
      * The kit with its defaults ({@link Scope#CLASS}, media off), adjusted by a {@link TestKitSettings} annotation on
@@ -189,6 +203,9 @@ public final class AloAudioTestKit implements BeforeAllCallback, AfterAllCallbac
     }
 
     private TestKitEnvironment current() {
+        if (active.isEmpty() && configured != null && configured.scope() == Scope.CLASS) {
+            startEarly();
+        }
         int count = active.size();
         if (count == 1) {
             for (TestKitEnvironment environment : active) {
@@ -205,12 +222,33 @@ public final class AloAudioTestKit implements BeforeAllCallback, AfterAllCallbac
                 + "instead");
     }
 
+    /**
+     * Starts the class's environment ahead of {@code beforeAll}, for an accessor called from another extension's
+     * {@code beforeAll} that runs first (Arquillian's deployment); see {@link #early}.
+     */
+    private synchronized void startEarly() {
+        if (active.isEmpty() && early.get() == null) {
+            TestKitEnvironment environment = TestKitEnvironment.start(configured);
+            early.set(environment);
+            active.add(environment);
+        }
+    }
+
+    /** Takes the environment an accessor started early into {@code context}'s store; {@code null} if none. */
+    private TestKitEnvironment adoptEarly(ExtensionContext context) {
+        TestKitEnvironment environment = early.getAndSet(null);
+        if (environment != null) {
+            context.getStore(namespace).put(TestKitEnvironment.class, environment);
+        }
+        return environment;
+    }
+
     // ------------------------------------------------------------------ JUnit callbacks
 
     @Override
     public void beforeAll(ExtensionContext context) {
         Settings settings = settings(context);
-        if (settings.scope() == Scope.CLASS && find(context) == null) {
+        if (settings.scope() == Scope.CLASS && find(context) == null && adoptEarly(context) == null) {
             open(context, settings);
         }
     }
@@ -224,6 +262,9 @@ public final class AloAudioTestKit implements BeforeAllCallback, AfterAllCallbac
     public void beforeEach(ExtensionContext context) {
         Settings settings = settings(context);
         TestKitEnvironment environment = find(context);
+        if (environment == null && settings.scope() == Scope.CLASS) {
+            environment = adoptEarly(context);
+        }
         if (settings.scope() == Scope.TEST || environment == null) {
             open(context, settings);
         } else {

@@ -1,39 +1,17 @@
 package ai.alo.audio.testkit;
 
+import ai.alo.audio.server.fault.TcpFaultRelay;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.PriorityQueue;
-import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -88,14 +66,19 @@ import java.util.regex.Pattern;
  * the thread ended; it is idempotent. After {@code close()} the fault methods throw {@link IllegalStateException}; the
  * counters keep their last values.
  *
+ * <h2>One engine</h2>
+ * <p>The forwarding and the faults are the reference service's own fault engine ({@code
+ * ai.alo.audio.server.fault.TcpFaultRelay}, internal), the same code that serves the service's fault-injection relay
+ * ({@code AloAudioServer.dropConnection}, {@code freeze}); this class is its public face for tests: loopback checks,
+ * validation, logging and the URI helper.
+ *
  * <h2>Loopback only</h2>
  * <p>The proxy binds and connects to loopback addresses only (127.0.0.0/8 and ::1): a bind address or a target
  * elsewhere is refused with an {@link IllegalArgumentException}, and host names other than {@code localhost} are not
  * looked up (no DNS query), so a test cannot send traffic off the machine through it.
  *
  * @since 0.1
- */
-public final class FaultProxy implements AutoCloseable {
+ */public final class FaultProxy implements AutoCloseable {
 
     /** The default bound of the bytes buffered per direction of one connection. */
     public static final int DEFAULT_BUFFER_BYTES = 256 * 1024;
@@ -105,64 +88,35 @@ public final class FaultProxy implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(FaultProxy.class.getPackageName());
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final int READ_CHUNK = 16 * 1024;
-    private static final int MAX_READS_PER_EVENT = 8;
-    private static final long COMMAND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final long NONE = Long.MIN_VALUE;
 
     private final InetSocketAddress target;
-    private final int bufferBytes;
-    private final Selector selector;
-    private final ServerSocketChannel server;
     private final InetSocketAddress address;
-    private final Thread thread;
-    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
-    private final AtomicLong bytesForwarded = new AtomicLong();
-    private final AtomicLong connectionsAccepted = new AtomicLong();
-    private final AtomicLong connectionsRefused = new AtomicLong();
-    private final AtomicInteger openConnections = new AtomicInteger();
-    private final Object closeLock = new Object();
-    private volatile boolean running = true;
-    private boolean closeRequested; // guarded by closeLock
-
-    // settings: written on the selector thread only, readable from any thread
-    private volatile boolean blackHole;
-    private volatile long latencyNanos;
-    private volatile long bytesPerSecond;
-    private volatile boolean refuseNew;
-
-    // selector thread only
-    private final Set<Connection> connections = new LinkedHashSet<>();
-    private final PriorityQueue<Wakeup> wakeups = new PriorityQueue<>();
-    private final ByteBuffer scratch = ByteBuffer.allocate(READ_CHUNK);
+    private final TcpFaultRelay engine;
 
     private FaultProxy(Builder builder) {
         this.target = builder.target;
-        this.bufferBytes = builder.bufferBytes;
-        Selector openedSelector = null;
-        ServerSocketChannel channel = null;
+        TcpFaultRelay bound;
         try {
-            openedSelector = Selector.open();
-            channel = ServerSocketChannel.open();
-            channel.bind(new InetSocketAddress(builder.bindAddress, builder.port), 128);
-            channel.configureBlocking(false);
-            channel.register(openedSelector, SelectionKey.OP_ACCEPT);
-            this.address = (InetSocketAddress) channel.getLocalAddress();
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(channel);
-            closeQuietly(openedSelector);
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException("Cannot bind the fault proxy to " + builder.bindAddress.getHostAddress()
-                        + ":" + builder.port + ": " + e.getMessage(), io);
-            }
-            throw (RuntimeException) e;
+            bound = TcpFaultRelay.builder()
+                    .name("fault proxy")
+                    .bindAddress(builder.bindAddress)
+                    .port(builder.port)
+                    .bufferBytes(builder.bufferBytes)
+                    .listener(new FailureLog())
+                    .bind();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot bind the fault proxy to " + builder.bindAddress.getHostAddress()
+                    + ":" + builder.port + ": " + e.getMessage(), e);
         }
-        this.selector = openedSelector;
-        this.server = channel;
+        this.engine = bound;
+        this.address = bound.address();
         String name = builder.threadName != null ? builder.threadName : "alo-testkit-proxy-" + address.getPort();
-        this.thread = new Thread(this::loop, name);
-        thread.setDaemon(true);
-        thread.start();
+        try {
+            bound.start(target, name);
+        } catch (RuntimeException e) {
+            bound.close(false);
+            throw e;
+        }
         LOG.log(Level.INFO, () -> "ALOAUD-2200 Fault proxy on " + describe(address) + " in front of "
                 + describe(target));
     }
@@ -214,11 +168,7 @@ public final class FaultProxy implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public int cut() {
-        int count = call(() -> {
-            List<Connection> all = new ArrayList<>(connections);
-            all.forEach(connection -> closeConnection(connection, true));
-            return all.size();
-        });
+        int count = engine.cut();
         LOG.log(Level.INFO, () -> "ALOAUD-2201 Fault proxy " + address.getPort() + ": " + count
                 + " connections cut (reset)");
         return count;
@@ -233,13 +183,7 @@ public final class FaultProxy implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public FaultProxy blackHole(boolean enabled) {
-        call(() -> {
-            if (blackHole != enabled) {
-                blackHole = enabled;
-                resumeAll();
-            }
-            return null;
-        });
+        engine.blackHole(enabled);
         LOG.log(Level.INFO, () -> "ALOAUD-2202 Fault proxy " + address.getPort() + ": black hole "
                 + (enabled ? "on: nothing is forwarded, sockets stay open" : "off: forwarding resumes"));
         return this;
@@ -263,11 +207,7 @@ public final class FaultProxy implements AutoCloseable {
         if (delay.compareTo(MAX_LATENCY) > 0) {
             throw new IllegalArgumentException("latency must be at most " + MAX_LATENCY + ", was " + delay);
         }
-        long nanos = delay.toNanos();
-        call(() -> {
-            latencyNanos = nanos;
-            return null;
-        });
+        engine.latency(delay);
         LOG.log(Level.INFO, () -> "ALOAUD-2203 Fault proxy " + address.getPort() + ": latency " + delay.toMillis()
                 + " ms each way");
         return this;
@@ -286,16 +226,7 @@ public final class FaultProxy implements AutoCloseable {
             throw new IllegalArgumentException("throttle must be 0 (unlimited) or a positive number of bytes a second, "
                     + "was " + limit);
         }
-        call(() -> {
-            bytesPerSecond = limit;
-            long now = System.nanoTime();
-            for (Connection connection : connections) {
-                connection.up.refill(now, true);
-                connection.down.refill(now, true);
-            }
-            resumeAll();
-            return null;
-        });
+        engine.throttle(limit);
         LOG.log(Level.INFO, () -> "ALOAUD-2204 Fault proxy " + address.getPort() + ": throttle "
                 + (limit == 0 ? "off" : limit + " bytes/s each way"));
         return this;
@@ -310,10 +241,7 @@ public final class FaultProxy implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public FaultProxy refuseNew(boolean enabled) {
-        call(() -> {
-            refuseNew = enabled;
-            return null;
-        });
+        engine.refuseNew(enabled);
         LOG.log(Level.INFO, () -> "ALOAUD-2205 Fault proxy " + address.getPort() + ": new connections "
                 + (enabled ? "refused (reset at once)" : "accepted"));
         return this;
@@ -327,17 +255,7 @@ public final class FaultProxy implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public FaultProxy heal() {
-        call(() -> {
-            boolean changed = blackHole || latencyNanos != 0 || bytesPerSecond != 0 || refuseNew;
-            blackHole = false;
-            latencyNanos = 0;
-            bytesPerSecond = 0;
-            refuseNew = false;
-            if (changed) {
-                resumeAll();
-            }
-            return null;
-        });
+        engine.heal();
         return this;
     }
 
@@ -398,7 +316,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return the count now
      */
     public int openConnections() {
-        return openConnections.get();
+        return engine.openConnections();
     }
 
     /**
@@ -407,7 +325,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return the total
      */
     public long bytesForwarded() {
-        return bytesForwarded.get();
+        return engine.bytesForwarded();
     }
 
     /**
@@ -416,7 +334,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return the total
      */
     public long connectionsAccepted() {
-        return connectionsAccepted.get();
+        return engine.connectionsAccepted();
     }
 
     /**
@@ -425,7 +343,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return the total
      */
     public long connectionsRefused() {
-        return connectionsRefused.get();
+        return engine.connectionsRefused();
     }
 
     /**
@@ -434,7 +352,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return the current setting
      */
     public boolean isBlackHole() {
-        return blackHole;
+        return engine.isBlackHole();
     }
 
     /**
@@ -443,7 +361,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return the setting of {@link #latency(Duration)}
      */
     public Duration latency() {
-        return Duration.ofNanos(latencyNanos);
+        return engine.latency();
     }
 
     /**
@@ -452,7 +370,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return bytes a second per direction and connection, 0 for unlimited
      */
     public long throttle() {
-        return bytesPerSecond;
+        return engine.throttle();
     }
 
     /**
@@ -461,7 +379,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return the current setting
      */
     public boolean isRefusingNew() {
-        return refuseNew;
+        return engine.isRefusingNew();
     }
 
     /**
@@ -470,7 +388,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return {@code true} while it forwards
      */
     public boolean isRunning() {
-        return running && thread.isAlive();
+        return engine.isRunning();
     }
 
     /**
@@ -480,433 +398,20 @@ public final class FaultProxy implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (closeLock) {
-            if (closeRequested) {
-                awaitThread();
-                return;
-            }
-            closeRequested = true;
-        }
-        running = false;
-        selector.wakeup();
-        awaitThread();
+        engine.close(false);
         LOG.log(Level.DEBUG, () -> "Fault proxy " + address.getPort() + " closed");
     }
 
     @Override
     public String toString() {
+        boolean blackHole = engine.isBlackHole();
+        long latencyMillis = engine.latency().toMillis();
+        long bytesPerSecond = engine.throttle();
+        boolean refuseNew = engine.isRefusingNew();
         return "FaultProxy[" + describe(address) + " -> " + describe(target) + ", open " + openConnections()
-                + (blackHole ? ", black hole" : "") + (latencyNanos > 0 ? ", latency " + latency().toMillis() + " ms"
-                : "") + (bytesPerSecond > 0 ? ", throttle " + bytesPerSecond + " B/s" : "")
-                + (refuseNew ? ", refusing new" : "") + (running ? "" : ", closed") + "]";
-    }
-
-    private void awaitThread() {
-        if (Thread.currentThread() == thread) {
-            return;
-        }
-        try {
-            thread.join(TimeUnit.NANOSECONDS.toMillis(COMMAND_TIMEOUT_NANOS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    // ------------------------------------------------------------------ selector thread
-
-    private void loop() {
-        try {
-            while (running) {
-                long now = System.nanoTime();
-                Wakeup next = wakeups.peek();
-                if (next == null) {
-                    selector.select();
-                } else {
-                    long waitMillis = TimeUnit.NANOSECONDS.toMillis(next.at - now + 999_999);
-                    if (waitMillis <= 0) {
-                        selector.selectNow();
-                    } else {
-                        selector.select(waitMillis);
-                    }
-                }
-                Runnable command;
-                while ((command = commands.poll()) != null) {
-                    command.run();
-                }
-                if (!running) {
-                    break;
-                }
-                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext()) {
-                    SelectionKey key = keys.next();
-                    keys.remove();
-                    if (!key.isValid()) {
-                        continue;
-                    }
-                    if (key.attachment() instanceof Connection connection) {
-                        handle(connection, key);
-                    } else if (key.isAcceptable()) {
-                        accept();
-                    }
-                }
-                runDueWakeups();
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "ALOAUD-2206 Fault proxy " + address.getPort() + " failed; closing its connections",
-                    e);
-        } finally {
-            running = false;
-            for (Connection connection : new ArrayList<>(connections)) {
-                closeConnection(connection, false);
-            }
-            wakeups.clear();
-            Runnable command;
-            while ((command = commands.poll()) != null) {
-                command.run();
-            }
-            closeQuietly(server);
-            try {
-                // lets the selector deregister the closed channels (which closes their sockets) before it goes
-                if (selector.isOpen()) {
-                    selector.selectNow();
-                }
-            } catch (IOException | ClosedSelectorException e) {
-                // closing anyway
-            }
-            closeQuietly(selector);
-        }
-    }
-
-    private void accept() {
-        while (true) {
-            SocketChannel client;
-            try {
-                client = server.accept();
-            } catch (IOException e) {
-                // for example too many open files: that client's connect fails, the proxy goes on
-                LOG.log(Level.WARNING, "ALOAUD-2207 Fault proxy " + address.getPort() + " could not accept: " + e);
-                return;
-            }
-            if (client == null) {
-                return;
-            }
-            if (refuseNew) {
-                connectionsRefused.incrementAndGet();
-                reset(client);
-                continue;
-            }
-            SocketChannel upstream = null;
-            try {
-                client.configureBlocking(false);
-                client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                upstream = SocketChannel.open();
-                upstream.configureBlocking(false);
-                upstream.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                boolean connected = upstream.connect(target);
-                Connection connection = new Connection(client, upstream, connected, System.nanoTime());
-                connection.clientKey = client.register(selector, 0, connection);
-                connection.upstreamKey = upstream.register(selector, 0, connection);
-                connections.add(connection);
-                openConnections.incrementAndGet();
-                connectionsAccepted.incrementAndGet();
-                updateInterest(connection);
-            } catch (IOException | RuntimeException e) {
-                // the target refused at once, or a socket could not be set up: the client sees a reset
-                LOG.log(Level.DEBUG, () -> "Fault proxy could not set up a connection: " + e);
-                reset(client);
-                closeQuietly(upstream);
-            }
-        }
-    }
-
-    private void handle(Connection connection, SelectionKey key) {
-        boolean clientSide = key == connection.clientKey;
-        long now = System.nanoTime();
-        try {
-            if (!clientSide && key.isConnectable()) {
-                connection.upstream.finishConnect();
-                connection.upstreamConnected = true;
-            }
-            if (key.isReadable()) {
-                read(clientSide ? connection.up : connection.down, now);
-            }
-            if (key.isValid() && key.isWritable()) {
-                (clientSide ? connection.down : connection.up).writeBlocked = false;
-            }
-            pump(connection.up, now);
-            pump(connection.down, now);
-        } catch (IOException | RuntimeException e) {
-            // one side reset or failed (or the target refused): the other side sees a reset too
-            LOG.log(Level.DEBUG, () -> "Fault proxy connection failed on the " + (clientSide ? "client" : "target")
-                    + " side: " + e);
-            closeConnection(connection, true);
-            return;
-        }
-        finishIfDone(connection);
-        if (!connection.closed) {
-            updateInterest(connection);
-        }
-    }
-
-    private void read(Direction direction, long now) throws IOException {
-        for (int i = 0; i < MAX_READS_PER_EVENT && canRead(direction); i++) {
-            scratch.clear();
-            scratch.limit(Math.min(READ_CHUNK, bufferBytes - direction.queuedBytes));
-            int n = direction.from.read(scratch);
-            if (n == 0) {
-                return;
-            }
-            long releaseAt = Math.max(now + latencyNanos, direction.lastReleaseAt);
-            direction.lastReleaseAt = releaseAt;
-            if (n < 0) {
-                direction.readEof = true;
-                direction.queue.add(new Chunk(null, releaseAt));
-                return;
-            }
-            scratch.flip();
-            ByteBuffer data = ByteBuffer.allocate(n);
-            data.put(scratch).flip();
-            direction.queue.add(new Chunk(data, releaseAt));
-            direction.queuedBytes += n;
-        }
-    }
-
-    private boolean canRead(Direction direction) {
-        return !blackHole && !direction.readEof && direction.queuedBytes < bufferBytes;
-    }
-
-    /** Forwards what is due in one direction, within the throttle; schedules a wake-up for the rest. */
-    private void pump(Direction direction, long now) throws IOException {
-        Connection connection = direction.connection;
-        if (blackHole || connection.closed || direction.writeBlocked || !connection.upstreamConnected) {
-            return;
-        }
-        while (!direction.queue.isEmpty()) {
-            Chunk chunk = direction.queue.peek();
-            if (chunk.releaseAt - now > 0) {
-                schedule(direction, chunk.releaseAt);
-                return;
-            }
-            if (chunk.data == null) {
-                direction.queue.poll();
-                direction.to.shutdownOutput();
-                direction.writeShut = true;
-                return;
-            }
-            int allowed = chunk.data.remaining();
-            long rate = bytesPerSecond;
-            if (rate > 0) {
-                direction.refill(now, false);
-                long burst = Direction.burst(rate);
-                long wanted = Math.min(allowed, burst);
-                if (direction.credit < wanted) {
-                    long missing = wanted - (long) direction.credit;
-                    schedule(direction, now + Math.max(TimeUnit.MILLISECONDS.toNanos(1),
-                            missing * 1_000_000_000L / rate));
-                    return;
-                }
-                allowed = (int) Math.min(allowed, (long) direction.credit);
-            }
-            ByteBuffer slice = chunk.data.duplicate();
-            slice.limit(slice.position() + allowed);
-            int written = direction.to.write(slice);
-            chunk.data.position(chunk.data.position() + written);
-            direction.queuedBytes -= written;
-            bytesForwarded.addAndGet(written);
-            if (rate > 0) {
-                direction.credit -= written;
-            }
-            if (!chunk.data.hasRemaining()) {
-                direction.queue.poll();
-            }
-            if (written < allowed) {
-                direction.writeBlocked = true;
-                return;
-            }
-        }
-    }
-
-    private void schedule(Direction direction, long at) {
-        if (direction.wakeupAt != NONE && direction.wakeupAt <= at) {
-            return;
-        }
-        direction.wakeupAt = at;
-        wakeups.add(new Wakeup(at, direction));
-    }
-
-    private void runDueWakeups() {
-        long now = System.nanoTime();
-        Wakeup wakeup;
-        while ((wakeup = wakeups.peek()) != null && wakeup.at - now <= 0) {
-            wakeups.poll();
-            Direction direction = wakeup.direction;
-            if (direction.wakeupAt != wakeup.at || direction.connection.closed) {
-                continue; // superseded or gone
-            }
-            direction.wakeupAt = NONE;
-            Connection connection = direction.connection;
-            try {
-                pump(direction, now);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.DEBUG, () -> "Fault proxy connection failed while forwarding: " + e);
-                closeConnection(connection, true);
-                continue;
-            }
-            finishIfDone(connection);
-            if (!connection.closed) {
-                updateInterest(connection);
-            }
-        }
-    }
-
-    /** After a fault changed: forwards what is due on every connection and recomputes what to wait for. */
-    private void resumeAll() {
-        long now = System.nanoTime();
-        for (Connection connection : new ArrayList<>(connections)) {
-            try {
-                pump(connection.up, now);
-                pump(connection.down, now);
-            } catch (IOException | RuntimeException e) {
-                closeConnection(connection, true);
-                continue;
-            }
-            finishIfDone(connection);
-            if (!connection.closed) {
-                updateInterest(connection);
-            }
-        }
-    }
-
-    /** Both ends of stream passed on: the connection is over. */
-    private void finishIfDone(Connection connection) {
-        if (!connection.closed && connection.up.writeShut && connection.down.writeShut) {
-            closeConnection(connection, false);
-        }
-    }
-
-    private void updateInterest(Connection connection) {
-        int client = 0;
-        int upstream = 0;
-        if (canRead(connection.up)) {
-            client |= SelectionKey.OP_READ;
-        }
-        if (!blackHole && connection.down.writeBlocked) {
-            client |= SelectionKey.OP_WRITE;
-        }
-        if (!connection.upstreamConnected) {
-            upstream = SelectionKey.OP_CONNECT;
-        } else {
-            if (canRead(connection.down)) {
-                upstream |= SelectionKey.OP_READ;
-            }
-            if (!blackHole && connection.up.writeBlocked) {
-                upstream |= SelectionKey.OP_WRITE;
-            }
-        }
-        if (connection.clientKey.isValid()) {
-            connection.clientKey.interestOps(client);
-        }
-        if (connection.upstreamKey.isValid()) {
-            connection.upstreamKey.interestOps(upstream);
-        }
-    }
-
-    private void closeConnection(Connection connection, boolean reset) {
-        if (connection.closed) {
-            return;
-        }
-        connection.closed = true;
-        connections.remove(connection);
-        openConnections.decrementAndGet();
-        connection.up.queue.clear();
-        connection.down.queue.clear();
-        connection.up.queuedBytes = 0;
-        connection.down.queuedBytes = 0;
-        connection.clientKey.cancel();
-        connection.upstreamKey.cancel();
-        if (reset) {
-            reset(connection.client);
-            reset(connection.upstream);
-        } else {
-            closeQuietly(connection.client);
-            closeQuietly(connection.upstream);
-        }
-    }
-
-    /** Closes with {@code SO_LINGER 0}: the peer gets a RST. */
-    private static void reset(SocketChannel channel) {
-        try {
-            if (channel.isOpen() && channel.isConnected()) {
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            }
-        } catch (IOException | RuntimeException e) {
-            // not connected: a plain close is all there is
-        }
-        closeQuietly(channel);
-    }
-
-    private static void closeQuietly(AutoCloseable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            // nothing more to do
-        }
-    }
-
-    /** Runs a command on the selector thread and waits (bounded) for its result. */
-    private <T> T call(Callable<T> command) {
-        if (Thread.currentThread() == thread) {
-            try {
-                return command.call();
-            } catch (Exception e) {
-                throw new IllegalStateException("Fault proxy command failed: " + e.getMessage(), e);
-            }
-        }
-        if (!running) {
-            throw new IllegalStateException("The fault proxy on port " + address.getPort() + " is closed");
-        }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        commands.add(() -> {
-            if (!running) {
-                result.completeExceptionally(new IllegalStateException("The fault proxy on port " + address.getPort()
-                        + " is closed"));
-                return;
-            }
-            try {
-                result.complete(command.call());
-            } catch (Exception | Error e) {
-                result.completeExceptionally(e);
-            }
-        });
-        selector.wakeup();
-        long deadline = System.nanoTime() + COMMAND_TIMEOUT_NANOS;
-        try {
-            while (true) {
-                try {
-                    return result.get(100, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    if (!thread.isAlive() && !result.isDone()) {
-                        throw new IllegalStateException("The fault proxy on port " + address.getPort()
-                                + " is closed");
-                    }
-                    if (System.nanoTime() - deadline > 0) {
-                        throw new IllegalStateException("The fault proxy's thread did not answer within 10 s");
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for the fault proxy", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException("Fault proxy command failed: " + cause, cause);
-        }
+                + (blackHole ? ", black hole" : "") + (latencyMillis > 0 ? ", latency " + latencyMillis + " ms" : "")
+                + (bytesPerSecond > 0 ? ", throttle " + bytesPerSecond + " B/s" : "")
+                + (refuseNew ? ", refusing new" : "") + (engine.isRunning() ? "" : ", closed") + "]";
     }
 
     // ------------------------------------------------------------------ addresses
@@ -1062,80 +567,18 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ per connection (selector thread only)
+    /** Logs the engine's failures with the kit's message ids. */
+    private final class FailureLog implements TcpFaultRelay.Listener {
 
-    /** One proxied connection: the client's socket and the target socket, and one {@link Direction} each way. */
-    private final class Connection {
-
-        final SocketChannel client;
-        final SocketChannel upstream;
-        final Direction up;
-        final Direction down;
-        SelectionKey clientKey;
-        SelectionKey upstreamKey;
-        boolean upstreamConnected;
-        boolean closed;
-
-        Connection(SocketChannel client, SocketChannel upstream, boolean upstreamConnected, long now) {
-            this.client = client;
-            this.upstream = upstream;
-            this.upstreamConnected = upstreamConnected;
-            this.up = new Direction(this, client, upstream, now);
-            this.down = new Direction(this, upstream, client, now);
-        }
-    }
-
-    /** One direction of a connection: what was read from {@code from} and waits to be written to {@code to}. */
-    private final class Direction {
-
-        final Connection connection;
-        final SocketChannel from;
-        final SocketChannel to;
-        final ArrayDeque<Chunk> queue = new ArrayDeque<>();
-        int queuedBytes;
-        long lastReleaseAt;
-        boolean readEof;
-        boolean writeShut;
-        boolean writeBlocked;
-        double credit;
-        long refilledAt;
-        long wakeupAt = NONE;
-
-        Direction(Connection connection, SocketChannel from, SocketChannel to, long now) {
-            this.connection = connection;
-            this.from = from;
-            this.to = to;
-            this.lastReleaseAt = now;
-            refill(now, true);
-        }
-
-        /** The token bucket's size: a tenth of a second of bytes, at least one byte. */
-        static long burst(long rate) {
-            return Math.max(1, rate / 10);
-        }
-
-        void refill(long now, boolean full) {
-            long rate = bytesPerSecond;
-            if (rate <= 0) {
-                credit = 0;
-            } else if (full) {
-                credit = burst(rate);
-            } else {
-                credit = Math.min(burst(rate), credit + (now - refilledAt) * (double) rate / 1e9);
-            }
-            refilledAt = now;
-        }
-    }
-
-    /** Bytes read at one time, or the end of stream ({@code data == null}), and when they may be forwarded. */
-    private record Chunk(ByteBuffer data, long releaseAt) {
-    }
-
-    /** A direction to pump again at {@code at} (nanoTime); stale when the direction's {@code wakeupAt} differs. */
-    private record Wakeup(long at, Direction direction) implements Comparable<Wakeup> {
         @Override
-        public int compareTo(Wakeup other) {
-            return Long.compare(at, other.at);
+        public void acceptFailed(IOException cause) {
+            LOG.log(Level.WARNING, "ALOAUD-2207 Fault proxy " + address.getPort() + " could not accept: " + cause);
+        }
+
+        @Override
+        public void failed(Exception cause) {
+            LOG.log(Level.WARNING, "ALOAUD-2206 Fault proxy " + address.getPort() + " failed; closing its connections",
+                    cause);
         }
     }
 }

@@ -6,7 +6,9 @@
  * <ul>
  *   <li>{@link ai.alo.audio.testkit.FaultProxy}: a TCP proxy on the loopback interface that cuts connections with a
  *       reset, black-holes traffic with the sockets kept open, adds latency, throttles bandwidth and refuses new
- *       connections. One selector thread, bounded buffers, usable on its own.</li>
+ *       connections. One selector thread, bounded buffers, usable on its own. The public face of the project's one
+ *       TCP fault engine (internal to {@code alo-audio-server}, which runs the same engine as its own fault-injection
+ *       relay).</li>
  *   <li>{@link ai.alo.audio.testkit.AloAudioTestKit}: the JUnit 5 extension that starts an
  *       {@link ai.alo.audio.server.AloAudioServer} with a proxy in front for a test class or test, and injects
  *       {@code AloAudioServer}, {@code FaultProxy}, {@link ai.alo.audio.testkit.ServiceUri}, {@code URI} and
