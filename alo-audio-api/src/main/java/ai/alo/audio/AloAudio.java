@@ -19,11 +19,21 @@ import java.util.concurrent.CompletableFuture;
  * channel and closes the connection; the client may connect again afterwards. {@link #close()} is the terminal
  * release of everything the client holds. See {@link ConnectionState} for every transition.
  *
+ * <h2>Sessions and automatic reconnects</h2>
+ * <p>A <em>session</em> runs from {@code connect()} until {@code disconnect()}, {@code close()}, a terminal cause, or
+ * the {@linkplain AloAudioConfig#reconnectPolicy() reconnect policy} giving up. When an established connection is lost
+ * for a cause that may pass (the service went away, the network failed), the client reconnects on its own: {@code
+ * ERROR}, then {@link ConnectionState#RECONNECT_PENDING} once a second until the next attempt, then {@code CONNECTED}
+ * again on the same channel with a {@link ai.alo.audio.event.ReconnectedEvent}. {@code disconnect()} and {@code
+ * close()} stop it at once and for good. {@code docs/reconnect.md} draws every sequence.
+ *
  * <h2>Disconnect contract</h2>
  * <ul>
- *   <li>Every connection attempt ends with exactly one {@link ai.alo.audio.event.DisconnectEvent}, whatever the
- *       path: {@code DISCONNECTED} after {@code disconnect()}, {@code ERROR} with {@code "Lost connection to the
- *       server"} when the connection is lost, {@code ERROR} with a specific message for every other cause.</li>
+ *   <li>Every loss of an established connection is reported by exactly one {@link
+ *       ai.alo.audio.event.DisconnectEvent}, and every session ends with exactly one whose {@code willReconnect()} is
+ *       {@code false}, whatever the path: {@code DISCONNECTED} after {@code disconnect()}, {@code ERROR} with {@code
+ *       "Lost connection to the server"} when the connection is lost, {@code ERROR} with a specific message for every
+ *       other cause.</li>
  *   <li>{@code disconnect()} may be called in any state, from any thread, concurrently, and from inside any event
  *       listener or observer.</li>
  *   <li>When {@code disconnect()} returns, the state is {@code DISCONNECTED}, the leave message and the close frame
@@ -57,16 +67,18 @@ public interface AloAudio extends AutoCloseable {
     /**
      * Connects to the audio service and joins a channel; returns at once.
      *
-     * <p>When the client is not connected ({@code NOT_CONNECTED}, {@code DISCONNECTED} or {@code ERROR}), this starts
-     * a new connection attempt. When an attempt for the <em>same</em> channel is already under way or established, it
-     * returns a future of that attempt. While a {@code disconnect()} is in progress, the new attempt starts once the
+     * <p>When the client is not in a session ({@code NOT_CONNECTED}, {@code DISCONNECTED} or {@code ERROR}), this
+     * starts a new session and its first connection attempt. When a session on the <em>same</em> channel is under way
+     * (connecting, connected, or waiting to reconnect), it returns a future of that session. While a {@code disconnect()} is in progress, the new attempt starts once the
      * disconnect has finished, and that disconnect never closes it.
      *
      * <p>With {@linkplain AloAudioConfig#mediaEnabled() media enabled} (the default), joining includes the channel's
      * WebRTC audio session: {@code CONNECTED} comes when audio can flow both ways, from the configured input device
      * and into the configured output device.
      *
-     * <p>The returned future completes with the joined channel when the state reaches {@code CONNECTED}. It completes
+     * <p>The returned future completes with the joined channel when the session first reaches {@code CONNECTED};
+     * later losses and reconnects do not change it (they are events). The first attempt is not retried: it
+     * completes
      * exceptionally with {@link ConnectCancelledException} when {@code disconnect()} or {@code close()} cancels the
      * attempt, and with {@link AloConnectException} when the attempt fails (unreachable server, connect timeout,
      * rejected token, refused join, {@linkplain DisconnectReason#MEDIA_FAILED audio that could not be set up}); the

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
+import ai.alo.audio.spi.ReconnectPolicy;
 
 /**
  * The immutable configuration of an {@link AloAudio} client; the Java form of the ALO SDK's constructor properties
@@ -37,8 +38,10 @@ public final class AloAudioConfig {
     public static final String DEFAULT_NAME = "default";
     /** Default interval between heartbeat pings: 1 second. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
-    /** Default time without any message from the server after which the connection is declared lost: 2.5 s. */
-    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMillis(2500);
+    /** Default time a heartbeat ping may wait, with nothing at all arriving from the server, before the connection is
+     * declared lost: 1.8 s. With the default interval, a silent network is detected within 1.8 to 2.8 s, and round
+     * trips that grow to 1.8 s do not end the connection. */
+    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMillis(1800);
     /** Default time allowed to open the connection and join the channel: 10 seconds. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Default bound on {@code disconnect()}: 250 ms. */
@@ -65,6 +68,8 @@ public final class AloAudioConfig {
     private final Duration closeGrace;
     private final int maxMessageSize;
     private final SSLContext sslContext;
+    private final UserAuthTokenProvider userAuthTokenProvider;
+    private final ReconnectPolicy reconnectPolicy;
 
     private AloAudioConfig(Builder b, AudioUser user) {
         this.name = b.name;
@@ -81,6 +86,8 @@ public final class AloAudioConfig {
         this.closeGrace = b.closeGrace;
         this.maxMessageSize = b.maxMessageSize;
         this.sslContext = b.sslContext;
+        this.userAuthTokenProvider = b.userAuthTokenProvider;
+        this.reconnectPolicy = b.reconnectPolicy;
     }
 
     /**
@@ -115,6 +122,8 @@ public final class AloAudioConfig {
         b.closeGrace = closeGrace;
         b.maxMessageSize = maxMessageSize;
         b.sslContext = sslContext;
+        b.userAuthTokenProvider = userAuthTokenProvider;
+        b.reconnectPolicy = reconnectPolicy;
         return b;
     }
 
@@ -149,7 +158,7 @@ public final class AloAudioConfig {
      * The user auth token (a JWT from the ALO authentication service). Sent in the WebSocket handshake's {@code
      * Authorization} header only; never logged, never part of a message or {@code toString()}.
      *
-     * @return the token
+     * @return the token; null when only a {@link #userAuthTokenProvider()} is set
      */
     public String userAuthToken() {
         return userAuthToken;
@@ -207,11 +216,14 @@ public final class AloAudioConfig {
     }
 
     /**
-     * How long the client waits without any message from the server before it declares the connection lost
-     * ({@code ERROR}, {@code "Lost connection to the server"}). This is the detection budget for a silent network
-     * loss.
+     * How long a heartbeat ping may wait for its answer, with nothing at all arriving from the server meanwhile, before
+     * the client declares the connection lost ({@code ERROR}, {@code "Lost connection to the server"}). A silent
+     * network is detected within this timeout plus one {@linkplain #heartbeatInterval() interval} (the first ping after
+     * the network went silent is sent at most an interval later); a round trip that grows up to this timeout does not
+     * end the connection. The audio service drops a client it has heard nothing from for the interval plus this
+     * timeout.
      *
-     * @return the timeout; default 2.5 s, always longer than the heartbeat interval
+     * @return the timeout; default 1.8 s, always longer than the heartbeat interval
      */
     public Duration heartbeatTimeout() {
         return heartbeatTimeout;
@@ -258,6 +270,28 @@ public final class AloAudioConfig {
     }
 
     /**
+     * The provider asked for a user auth token before every connection attempt, if one is set; it then takes
+     * precedence over {@link #userAuthToken()}.
+     *
+     * @return the provider, or empty
+     * @since 0.3
+     */
+    public Optional<UserAuthTokenProvider> userAuthTokenProvider() {
+        return Optional.ofNullable(userAuthTokenProvider);
+    }
+
+    /**
+     * The policy for automatic reconnects after a lost connection; {@link ReconnectBackoff#defaults()} unless set,
+     * {@link ReconnectPolicy#never()} to turn reconnecting off.
+     *
+     * @return the policy; never null
+     * @since 0.3
+     */
+    public ReconnectPolicy reconnectPolicy() {
+        return reconnectPolicy;
+    }
+
+    /**
      * A description of this configuration; the user auth token is shown as {@code <redacted>}.
      *
      * @return the description
@@ -278,6 +312,9 @@ public final class AloAudioConfig {
                 + ", closeGrace=" + closeGrace
                 + ", maxMessageSize=" + maxMessageSize
                 + ", sslContext=" + (sslContext == null ? "default" : sslContext.getProtocol())
+                + ", userAuthTokenProvider=" + (userAuthTokenProvider == null ? "none"
+                        : userAuthTokenProvider.getClass().getName())
+                + ", reconnectPolicy=" + reconnectPolicy
                 + "]";
     }
 
@@ -308,6 +345,8 @@ public final class AloAudioConfig {
         private Duration closeGrace = DEFAULT_CLOSE_GRACE;
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
         private SSLContext sslContext;
+        private UserAuthTokenProvider userAuthTokenProvider;
+        private ReconnectPolicy reconnectPolicy = ReconnectBackoff.defaults();
 
         private Builder() {
         }
@@ -396,6 +435,33 @@ public final class AloAudioConfig {
          */
         public Builder userAuthToken(String userAuthToken) {
             this.userAuthToken = Objects.requireNonNull(userAuthToken, "userAuthToken");
+            return this;
+        }
+
+        /**
+         * Sets a provider asked for the user auth token before every connection attempt, for applications that run
+         * longer than a token lives (see {@link UserAuthTokenProvider}). With a provider, {@link
+         * #userAuthToken(String)} is not required, and is not used.
+         *
+         * @param provider the provider
+         * @return this builder
+         * @since 0.3
+         */
+        public Builder userAuthTokenProvider(UserAuthTokenProvider provider) {
+            this.userAuthTokenProvider = Objects.requireNonNull(provider, "userAuthTokenProvider");
+            return this;
+        }
+
+        /**
+         * Sets the policy for automatic reconnects: {@link ReconnectBackoff#defaults()} unless set; a configured
+         * {@link ReconnectBackoff}, {@link ReconnectPolicy#never()}, or an application's own.
+         *
+         * @param policy the policy
+         * @return this builder
+         * @since 0.3
+         */
+        public Builder reconnectPolicy(ReconnectPolicy policy) {
+            this.reconnectPolicy = Objects.requireNonNull(policy, "reconnectPolicy");
             return this;
         }
 
@@ -547,7 +613,9 @@ public final class AloAudioConfig {
                 user = new AudioUser(userId, userName, userDeviceId);
             }
             if (userAuthToken == null || userAuthToken.isBlank()) {
-                problems.add("userAuthToken", "userAuthToken is required");
+                if (userAuthTokenProvider == null) {
+                    problems.add("userAuthToken", "userAuthToken is required (or a userAuthTokenProvider)");
+                }
             } else if (userAuthToken.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
                 problems.add("userAuthToken", "userAuthToken contains whitespace or non-ASCII characters; it must "
                         + "be the token string exactly as issued");

@@ -5,6 +5,7 @@ import ai.alo.audio.event.ConnectionChangeEvent;
 import ai.alo.audio.event.DeviceListUpdateEvent;
 import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.event.ParticipantsChangedEvent;
+import ai.alo.audio.event.ReconnectedEvent;
 
 /**
  * Receives the events of an {@link AloAudio} client in plain Java (CDI applications observe the same events with
@@ -62,5 +63,14 @@ public interface AloAudioListener {
      * @param event how it ended
      */
     default void onDisconnect(DisconnectEvent event) {
+    }
+
+    /**
+     * An automatic reconnect succeeded; see {@link ReconnectedEvent}.
+     *
+     * @param event the event
+     * @since 0.3
+     */
+    default void onReconnected(ReconnectedEvent event) {
     }
 }

@@ -11,14 +11,22 @@ package ai.alo.audio;
  *                              ├── disconnect() ───────────┴─────────▶ DISCONNECTING ◀──────┤
  *                              │                                            │               │
  *                              │                                            ▼               │
- *                              │                                       DISCONNECTED         │
- *                              └── failure (refused, timeout, rejected) ─▶ ERROR ◀── lost ──┘
+ *                              │                                       DISCONNECTED         │ lost
+ *                              └── failure (refused, timeout, rejected) ─▶ ERROR ◀──────────┘
+ *                                                                           │ ▲
+ *                          will reconnect (reconnect policy, retryable cause) │ │ gave up, or terminal cause
+ *                                                                           ▼ │
+ *            CONNECTING ◀─next attempt─ RECONNECT_PENDING ◀─attempt failed─ CONNECTING, ACQUIRING_ACCESS
+ *                                        │  (again once a second)
+ *                                        └── disconnect() ─▶ DISCONNECTED
  *
  * DISCONNECTED, ERROR ─connect()─▶ CONNECTING            ERROR ─disconnect()─▶ DISCONNECTED
  * any state ─close()─▶ CLOSED (terminal)
  * </pre>
- * Every transition is reported as a {@link ai.alo.audio.event.ConnectionChangeEvent}; the end of every connection
- * attempt additionally as exactly one {@link ai.alo.audio.event.DisconnectEvent}.
+ * Every transition is reported as a {@link ai.alo.audio.event.ConnectionChangeEvent}; {@code RECONNECT_PENDING} is
+ * also reported again once a second while it lasts (with {@code previousState} {@code RECONNECT_PENDING}). Every loss
+ * of a connection and the end of every session is reported by exactly one {@link ai.alo.audio.event.DisconnectEvent}
+ * (see {@code docs/reconnect.md} for the sequences).
  *
  * @since 0.1
  */
@@ -44,12 +52,37 @@ public enum ConnectionState {
 
     /**
      * The connection failed or was lost (the server was unreachable or killed, the network went silent, the token
-     * was rejected, the server ended the session). {@code connect()} may be called again.
+     * was rejected, the server ended the session). If the loss will be retried (the {@link
+     * ai.alo.audio.event.DisconnectEvent#willReconnect()} of its event is {@code true}), {@link #RECONNECT_PENDING}
+     * follows at once; otherwise the session has ended and {@code connect()} may be called again.
      */
     ERROR,
 
+    /**
+     * The connection was lost and the client waits for its next automatic reconnect attempt. The ALO SDK's {@code
+     * CONNECTION_STATUS_RECONNECT_PENDING}: reported when the wait begins and then once a second, each time with the
+     * attempts made so far ({@link ai.alo.audio.event.ConnectionChangeEvent#retryCount() retryCount}) and the seconds
+     * until the next one ({@link ai.alo.audio.event.ConnectionChangeEvent#pendingRestartSeconds()
+     * pendingRestartSeconds}). Always followed by {@link #CONNECTING} (the next attempt), by {@link #DISCONNECTED}
+     * ({@code disconnect()}) or by {@link #CLOSED} ({@code close()}).
+     *
+     * @since 0.3
+     */
+    RECONNECT_PENDING,
+
     /** {@link AloAudio#close()} released the client. Terminal: every further {@code connect()} fails. */
     CLOSED;
+
+    /**
+     * Whether the client is in a session that has not ended: {@link #isActive() active} or {@link
+     * #RECONNECT_PENDING}.
+     *
+     * @return {@code true} in those four states
+     * @since 0.3
+     */
+    public boolean isInSession() {
+        return isActive() || this == RECONNECT_PENDING;
+    }
 
     /**
      * Whether a connection attempt is under way or established: {@link #CONNECTING}, {@link #ACQUIRING_ACCESS} or

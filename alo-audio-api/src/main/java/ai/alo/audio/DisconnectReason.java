@@ -84,7 +84,14 @@ public enum DisconnectReason {
      * hear or speak.
      *
      * @since 0.2 */
-    MEDIA_LOST(Initiator.NETWORK, "Lost the audio connection to the server");
+    MEDIA_LOST(Initiator.NETWORK, "Lost the audio connection to the server"),
+
+    /** The connection was lost and automatic reconnecting gave up: the {@linkplain ai.alo.audio.spi.ReconnectPolicy
+     * reconnect policy}'s budget was spent. The event's message says how many attempts were made over how long and
+     * why the last one failed; its cause is that failure.
+     *
+     * @since 0.3 */
+    RECONNECT_FAILED(Initiator.NETWORK, "Gave up reconnecting to the audio service");
 
     private final Initiator defaultInitiator;
     private final String defaultMessage;
@@ -101,6 +108,37 @@ public enum DisconnectReason {
      */
     public boolean isIntentional() {
         return this == CLIENT_INITIATED || this == CLIENT_SHUTDOWN;
+    }
+
+    /**
+     * Whether a connection lost for this reason is reconnected automatically (when the reconnect policy allows):
+     * {@code true} for causes that may pass ({@link #CONNECTION_LOST}, {@link #HEARTBEAT_TIMEOUT}, {@link
+     * #CONNECT_FAILED}, {@link #CONNECT_TIMEOUT}, {@link #SERVER_SHUTDOWN} (close codes 1001, 1012 and 1013), {@link
+     * #SERVER_HEARTBEAT_TIMEOUT}, {@link #SESSION_ENDED}, {@link #MEDIA_FAILED} when the network failed, {@link
+     * #MEDIA_LOST}); {@code false} for terminal ones: the intentional reasons, a rejected or expired token ({@link
+     * #TOKEN_EXPIRED} is first retried once with a fresh token when a {@link UserAuthTokenProvider} is configured),
+     * {@link #FORBIDDEN}, {@link #JOIN_REJECTED}, {@link #KICKED}, {@link #DUPLICATE_SESSION}, {@link
+     * #PROTOCOL_ERROR}, {@link #UNSUPPORTED_PROTOCOL}, {@link #INTERNAL_ERROR} and {@link #RECONNECT_FAILED} itself.
+     * {@code MEDIA_FAILED} because native audio is not installed on this machine is terminal too.
+     *
+     * @return whether this reason may be retried
+     * @since 0.3
+     */
+    public boolean isRetryable() {
+        switch (this) {
+            case CONNECTION_LOST:
+            case HEARTBEAT_TIMEOUT:
+            case CONNECT_FAILED:
+            case CONNECT_TIMEOUT:
+            case SERVER_SHUTDOWN:
+            case SERVER_HEARTBEAT_TIMEOUT:
+            case SESSION_ENDED:
+            case MEDIA_FAILED:
+            case MEDIA_LOST:
+                return true;
+            default:
+                return false;
+        }
     }
 
     /**

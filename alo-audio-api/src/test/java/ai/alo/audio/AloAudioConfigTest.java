@@ -29,7 +29,7 @@ class AloAudioConfigTest {
         AloAudioConfig config = valid().build();
         assertEquals("default", config.name());
         assertEquals(Duration.ofSeconds(1), config.heartbeatInterval());
-        assertEquals(Duration.ofMillis(2500), config.heartbeatTimeout());
+        assertEquals(Duration.ofMillis(1800), config.heartbeatTimeout());
         assertTrue(config.heartbeatTimeout().compareTo(Duration.ofSeconds(3)) <= 0, "detection budget <= 3 s");
         assertEquals(Duration.ofSeconds(10), config.connectTimeout());
         assertEquals(Duration.ofMillis(250), config.closeGrace());

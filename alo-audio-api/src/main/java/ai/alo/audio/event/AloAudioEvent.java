@@ -17,7 +17,7 @@ import java.time.Instant;
  * @since 0.1
  */
 public sealed interface AloAudioEvent permits ConnectionChangeEvent, DeviceListUpdateEvent, DisconnectEvent,
-        ParticipantsChangedEvent {
+        ParticipantsChangedEvent, ReconnectedEvent {
 
     /**
      * The name of the client that emitted this event ({@code "default"} for the default client).

@@ -9,13 +9,23 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A connection attempt ended; the Java form of the ALO SDK's {@code onDisconnect}.
+ * A connection was lost or a session ended; the Java form of the ALO SDK's {@code onDisconnect}.
  *
- * <p><b>Exactly once</b> per connection attempt: every {@link ai.alo.audio.AloAudio#connect(AudioChannel) connect}
- * that started an attempt is ended by one and only one {@code DisconnectEvent}, on every path: {@code disconnect()}
- * (also while still connecting), {@code close()}, a lost connection, a silent network, a server that ends the
- * session or rejects the token, and a connect that fails. Never two, never none. {@code disconnect()} on a client
- * that is not connected emits nothing.
+ * <h2>Exactly once</h2>
+ * <p>A <em>session</em> runs from {@link ai.alo.audio.AloAudio#connect(AudioChannel) connect} until {@code
+ * disconnect()}, {@code close()}, a terminal cause, or automatic reconnecting giving up; it may span several
+ * connection attempts. The promise to observers:
+ * <ul>
+ *   <li>every loss of an established connection is reported by exactly one {@code DisconnectEvent}; if the client
+ *       will reconnect on its own, {@link #willReconnect()} is {@code true} and {@code RECONNECT_PENDING} follows;</li>
+ *   <li>every session ends with exactly one {@code DisconnectEvent} whose {@link #willReconnect()} is {@code false}:
+ *       after {@code disconnect()} or {@code close()} (also while connecting or waiting to reconnect), a terminal
+ *       cause, a reconnect that gave up ({@link DisconnectReason#RECONNECT_FAILED}), or a first connect that failed.
+ *       Nothing of that session is delivered after it;</li>
+ *   <li>reconnect attempts that fail are not {@code DisconnectEvent}s: they show as {@code RECONNECT_PENDING}
+ *       connection changes, whose message says why the attempt failed;</li>
+ *   <li>{@code disconnect()} on a client that is not in a session emits nothing.</li>
+ * </ul>
  *
  * <p>As in the ALO SDK:
  * <ul>
@@ -36,13 +46,15 @@ import java.util.Objects;
  * @param closeCode     the WebSocket close code: the code this client sent when it closed (1000, 1001, 1002), the
  *                      code the server sent (1001, 4xxx), 1006 when the connection ended without a close frame
  *                      (killed server, reset socket, heartbeat timeout), or 0 when no WebSocket was ever opened
- * @param channel       the channel of the attempt
+ * @param channel       the channel of the session
  * @param user          the user of the client
  * @param sessionId     the session id the audio service gave this connection, or null when it ended before the
  *                      service's welcome
- * @param wasConnected  whether the attempt had reached {@link ConnectionState#CONNECTED}; {@code false} means the
- *                      connect itself failed or was cancelled
- * @param willReconnect whether the client will try to reconnect on its own; always {@code false} in this version
+ * @param wasConnected  whether the connection attempt this event ends had reached {@link ConnectionState#CONNECTED};
+ *                      {@code false} means the connect (or the reconnect attempt, or the wait for it) failed or was
+ *                      cancelled
+ * @param willReconnect whether the client will try to reconnect on its own: {@code true} for a loss that the
+ *                      reconnect policy retries, {@code false} for the last event of a session
  * @param cause         the underlying exception, or null
  * @param timestamp     when the connection ended
  * @since 0.1

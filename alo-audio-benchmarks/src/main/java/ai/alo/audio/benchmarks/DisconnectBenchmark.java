@@ -1,5 +1,6 @@
 package ai.alo.audio.benchmarks;
 
+import ai.alo.audio.spi.ReconnectPolicy;
 import ai.alo.audio.AloAudio;
 import ai.alo.audio.AloAudioConfig;
 import ai.alo.audio.AloAudioListener;
@@ -250,7 +251,8 @@ final class DisconnectBenchmark {
     }
 
     private static AloAudioConfig config(String name, ServerProcess server, String user, TokenIssuer tokens) {
-        return AloAudioConfig.builder().name(name).serverUri(server.uri()).mediaEnabled(false).user(AudioUser.of(user, name))
+        return AloAudioConfig.builder().name(name).serverUri(server.uri()).mediaEnabled(false)
+                        .reconnectPolicy(ReconnectPolicy.never()).user(AudioUser.of(user, name))
                 .userAuthToken(tokens.issue(user, Duration.ofHours(4))).build();
     }
 

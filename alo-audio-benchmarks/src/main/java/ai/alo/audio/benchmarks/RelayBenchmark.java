@@ -546,7 +546,7 @@ public final class RelayBenchmark {
             }, config, uri);
             send(new Hello(ProtocolVersion.MAX, ProtocolVersion.MIN, "relay-benchmark/1",
                     new UserInfo(userId, userId, ""), false, new HeartbeatInfo(30_000, 120_000),
-                    List.of(Capability.MEDIA_WEBRTC)));
+                    List.of(Capability.MEDIA_WEBRTC), null));
             await(Welcome.class);
             send(new Join("j", new ChannelInfo(channelId, channelId, true)));
             while (!(await(Roster.class)).last()) {

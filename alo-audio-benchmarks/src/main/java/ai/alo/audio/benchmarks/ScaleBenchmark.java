@@ -1,5 +1,6 @@
 package ai.alo.audio.benchmarks;
 
+import ai.alo.audio.spi.ReconnectPolicy;
 import ai.alo.audio.AloAudio;
 import ai.alo.audio.AloAudioConfig;
 import ai.alo.audio.AloAudioListener;
@@ -428,7 +429,7 @@ final class ScaleBenchmark {
         AloAudio client = rt.newClient(AloAudioConfig.builder()
                 .name(String.format(Locale.ROOT, "c%05d", i))
                 .serverUri(server.uri())
-                .mediaEnabled(false)
+                .mediaEnabled(false).reconnectPolicy(ReconnectPolicy.never())
                 .user(AudioUser.of(user, "User " + i))
                 .userAuthToken(tokens.issue(user, Duration.ofHours(4)))
                 .build());

@@ -1,5 +1,6 @@
 package ai.alo.audio.benchmarks;
 
+import ai.alo.audio.spi.ReconnectPolicy;
 import ai.alo.audio.AloAudio;
 import ai.alo.audio.AloAudioConfig;
 import ai.alo.audio.AloAudioListener;
@@ -124,6 +125,7 @@ final class SoakBenchmark {
             for (int i = 0; i < r.background; i++) {
                 String user = "soak-bg-" + i;
                 AloAudio client = rt.newClient(AloAudioConfig.builder().name("bg-" + i).serverUri(server.uri()).mediaEnabled(false)
+                        .reconnectPolicy(ReconnectPolicy.never())
                         .user(AudioUser.of(user, "Background " + i))
                         .userAuthToken(tokens.issue(user, Duration.ofHours(4))).build());
                 client.connect(channel).get(10, TimeUnit.SECONDS);
@@ -216,6 +218,7 @@ final class SoakBenchmark {
             throws Exception {
         String user = "soak-w" + worker;
         AloAudio client = rt.newClient(AloAudioConfig.builder().name("soak-" + serial).serverUri(server.uri()).mediaEnabled(false)
+                        .reconnectPolicy(ReconnectPolicy.never())
                 .user(AudioUser.of(user, "Soak " + worker)).userAuthToken(token).build());
         LinkedBlockingQueue<DisconnectEvent> events = new LinkedBlockingQueue<>();
         client.addListener(new AloAudioListener() {

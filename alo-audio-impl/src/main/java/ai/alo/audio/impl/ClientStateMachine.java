@@ -8,6 +8,7 @@ import ai.alo.audio.AudioUser;
 import ai.alo.audio.ConnectCancelledException;
 import ai.alo.audio.ConnectionState;
 import ai.alo.audio.DisconnectReason;
+import ai.alo.audio.Initiator;
 import ai.alo.audio.Participant;
 import ai.alo.audio.ParticipantRoster;
 import ai.alo.audio.media.AudioDeviceException;
@@ -15,9 +16,15 @@ import ai.alo.audio.event.AloAudioEvent;
 import ai.alo.audio.event.ConnectionChangeEvent;
 import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.event.ParticipantsChangedEvent;
+import ai.alo.audio.event.ReconnectedEvent;
+import ai.alo.audio.spi.ReconnectAttempt;
+import ai.alo.audio.spi.ReconnectPolicy;
+import ai.alo.audio.UserAuthTokenProvider;
+import ai.alo.audio.protocol.ResumeInfo;
 import ai.alo.audio.impl.media.ClientAudio;
 import ai.alo.audio.impl.observe.FlightRecorder;
 import ai.alo.audio.impl.observe.RuntimeMetrics;
+import ai.alo.audio.impl.runtime.Cancellable;
 import ai.alo.audio.impl.runtime.ClientRuntime;
 import ai.alo.audio.impl.runtime.Deadline;
 import ai.alo.audio.impl.runtime.SerialQueue;
@@ -88,6 +95,8 @@ final class ClientStateMachine {
     private Connection current;
     private Connection queued;
     private long attempts;
+    /** The session's outage while it reconnects, and until a reconnect has been stable; null otherwise. */
+    private Outage outage;
     private boolean closing;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -145,6 +154,8 @@ final class ClientStateMachine {
                 case CONNECTING:
                 case ACQUIRING_ACCESS:
                 case CONNECTED:
+                case RECONNECT_PENDING:
+                    // the session's future: done once the session first connected
                     return sameChannelOrThrow(current, channel);
                 case DISCONNECTING:
                     // Starts when the disconnect has finished; that disconnect never closes it. Returns at once.
@@ -156,6 +167,7 @@ final class ClientStateMachine {
                 default:
                     started = newConnection(channel);
                     current = started;
+                    clearOutageLocked();
                     transitionLocked(state, ConnectionState.CONNECTING, "", channel);
             }
         }
@@ -171,11 +183,16 @@ final class ClientStateMachine {
                 + connection.channel.id() + "'; call disconnect() before connecting to '" + channel.id() + "'", state);
     }
 
+    /** The first attempt of a new session. */
     private Connection newConnection(AudioChannel channel) {
-        return new Connection(++attempts, channel, this, runtime.timer(), codec);
+        return new Connection(++attempts, channel, new CompletableFuture<>(), null, 0, false, this, runtime.timer(),
+                codec);
     }
 
-    /** Starts a connection that is current and {@code CONNECTING}; never throws. */
+    /**
+     * Starts a connection that is current and {@code CONNECTING}; never throws. The socket is opened here, or on a
+     * connect thread when a token must be asked for or the attempt is a reconnect (the caller is a timer thread).
+     */
     private void start(Connection connection) {
         metrics.connectStarted();
         if (config.mediaEnabled()) {
@@ -190,10 +207,49 @@ final class ClientStateMachine {
         try {
             runtime.ensureStarted();
             warnIfTokenTravelsInClear();
+            // armed first: it bounds the token provider too
             connection.connectTimeout(connection.schedule(() -> connectTimedOut(connection),
                     config.connectTimeout().toNanos()));
+            if (config.userAuthTokenProvider().isPresent() || connection.outage != null) {
+                runtime.connectExecutor().execute(() -> open(connection));
+            } else {
+                open(connection);
+            }
+        } catch (RejectedExecutionException | OutOfMemoryError e) {
+            fail(connection, Ending.noThread(e));
+        } catch (RuntimeException | LinkageError e) {
+            fail(connection, Ending.internal(e));
+        }
+    }
+
+    /** Asks for the token if a provider is set, then opens the socket; never throws. */
+    private void open(Connection connection) {
+        String token;
+        Optional<UserAuthTokenProvider> provider = config.userAuthTokenProvider();
+        if (provider.isPresent()) {
+            try {
+                token = provider.get().userAuthToken(config.user());
+            } catch (Exception e) {
+                fail(connection, Ending.tokenUnavailable(e));
+                return;
+            } catch (LinkageError e) {
+                fail(connection, Ending.tokenUnavailable(e));
+                return;
+            }
+            if (token == null || token.isBlank() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+                fail(connection, Ending.tokenUnavailable(null));
+                return;
+            }
+        } else {
+            token = config.userAuthToken();
+        }
+        if (!whileLive(connection, () -> true)) {
+            // ended while the provider was asked (disconnect(), close(), the connect timeout): no socket
+            return;
+        }
+        try {
             SignallingConnection signalling = runtime.transport().connect(new ConnectSpec(config.serverUri(),
-                    config.userAuthToken(), config.maxMessageSize(), config.sslContext().orElse(null),
+                    token, config.maxMessageSize(), config.sslContext().orElse(null),
                     config.closeGrace(), name), new Events(connection));
             if (connection.attach(signalling)) {
                 signalling.start();
@@ -249,6 +305,9 @@ final class ClientStateMachine {
         long begin = System.nanoTime();
         Connection connection = null;
         Connection cancelled = null;
+        Connection pendingCancel = null;
+        boolean endedWaiting = false;
+        AudioChannel waitingChannel = null;
         CompletableFuture<Void> waitFor = null;
         String leave = null;
         synchronized (lock) {
@@ -256,6 +315,7 @@ final class ClientStateMachine {
                 case CONNECTING:
                 case ACQUIRING_ACCESS:
                 case CONNECTED:
+                    clearOutageLocked();
                     connection = current;
                     connection.ending = Ending.intentional(reason, code,
                             connection.phase != Connection.Phase.OPENING);
@@ -275,9 +335,31 @@ final class ClientStateMachine {
                             current == null ? null : current.channel);
                     waitFor = current == null ? null : current.done;
                     break;
+                case RECONNECT_PENDING:
+                    // no attempt is in flight: the wait is cancelled, no attempt starts after this, and the session
+                    // ends here with its last event
+                    clearOutageLocked();
+                    transitionLocked(ConnectionState.RECONNECT_PENDING, ConnectionState.DISCONNECTED, "",
+                            current.channel);
+                    post(new DisconnectEvent(name, ConnectionState.DISCONNECTED, "", reason, Initiator.CLIENT, 0,
+                            current.channel, config.user(), null, false, false, null, Instant.now()));
+                    waitFor = current.done;
+                    pendingCancel = current.future.isDone() ? null : current;
+                    endedWaiting = true;
+                    waitingChannel = current.channel;
+                    break;
                 default:
                     return;
             }
+        }
+        if (pendingCancel != null) {
+            cancelQueued(pendingCancel, reason);
+        }
+        if (endedWaiting) {
+            metrics.disconnected(ConnectionState.DISCONNECTED, reason);
+            String channelId = waitingChannel.id();
+            logLater(() -> LOG.log(Level.INFO, "ALOAUD-1010 [{0}] disconnected from channel {1} while waiting to "
+                    + "reconnect", name, channelId));
         }
         if (cancelled != null) {
             cancelQueued(cancelled, reason);
@@ -394,34 +476,70 @@ final class ClientStateMachine {
     // failures
 
     /**
-     * The one path of a failure: commits {@code ERROR} and the {@code DisconnectEvent} at once, then releases the
-     * connection (without waiting) and completes its future. Ignored if the connection already ended.
+     * The one path of a failure: decides whether the session reconnects, commits the transitions and events at once,
+     * then releases the connection (without waiting) and completes the session's future if the session ended.
+     * Ignored if the connection already ended.
+     *
+     * <ul>
+     *   <li>An established connection is lost and will be reconnected: {@code ERROR}, its {@code DisconnectEvent}
+     *       ({@code willReconnect} true), then {@code RECONNECT_PENDING}.</li>
+     *   <li>A reconnect attempt failed and another follows: {@code RECONNECT_PENDING} again, no {@code
+     *       DisconnectEvent}.</li>
+     *   <li>Otherwise the session ends: {@code ERROR} and its last {@code DisconnectEvent} ({@code willReconnect}
+     *       false): the failure itself, or {@code RECONNECT_FAILED} when an outage's attempts gave up.</li>
+     * </ul>
+     * The reconnect policy is application code: it is asked here, before the lock is taken.
      */
     void fail(Connection connection, Ending ending) {
+        Retry retry = planRetry(connection, ending);
         boolean wasConnected;
+        Ending reported;
+        Outage waiting = null;
         synchronized (lock) {
             if (connection != current || connection.ending != null) {
                 return;
             }
             connection.ending = ending;
             wasConnected = connection.phase == Connection.Phase.JOINED;
-            if (!transitionLocked(state, ConnectionState.ERROR, ending.message(), connection.channel)) {
-                return;
+            long now = System.nanoTime();
+            if (retry.delay != null && !closing) {
+                waiting = retryLocked(connection, ending, wasConnected, now, retry);
+                reported = ending;
+            } else {
+                Outage gaveUp = continuedOutageLocked(connection, wasConnected, now);
+                reported = gaveUp != null && gaveUp.attempts > 0 && ending.retryable()
+                        ? Ending.reconnectGaveUp(ending, gaveUp.attempts, gaveUp.sinceLoss(now).toMillis(),
+                                retry.policyFailure)
+                        : ending;
+                clearOutageLocked();
+                if (!transitionLocked(state, ConnectionState.ERROR, reported.message(), connection.channel)) {
+                    return;
+                }
+                reportLocked(connection, ConnectionState.ERROR, reported, false);
             }
-            reportLocked(connection, ConnectionState.ERROR);
         }
         // The log line is written on an event thread: a burst of losses (a killed service, a thousand sockets at
         // once) must not keep the I/O thread formatting log records.
         String channelId = connection.channel.id();
         if (wasConnected) {
+            boolean again = waiting != null;
             logLater(() -> LOG.log(Level.WARNING, "ALOAUD-1003 [{0}] connection to channel {1} ended: {2} ({3}, close "
-                    + "code {4})", name, channelId, ending.message(), ending.reason(),
-                    String.valueOf(ending.closeCode())));
+                    + "code {4}){5}", name, channelId, ending.message(), ending.reason(),
+                    String.valueOf(ending.closeCode()), again ? "; reconnecting" : ""));
             FlightRecorder.loss(name, channelId, ending.reason().name(),
                     ending.reason() == DisconnectReason.HEARTBEAT_TIMEOUT ? config.heartbeatTimeout().toMillis() : 0);
-        } else {
+        } else if (waiting == null && connection.outage != null) {
+            logLater(() -> LOG.log(Level.WARNING, "ALOAUD-1009 [{0}] reconnecting to channel {1} ended: {2} ({3})",
+                    name, channelId, reported.message(), reported.reason()));
+            FlightRecorder.connectEnded(connection.connectEvent, name, channelId, reported.reason().name());
+        } else if (waiting == null) {
             logLater(() -> LOG.log(Level.WARNING, "ALOAUD-1004 [{0}] connect to channel {1} failed: {2} ({3})", name,
-                    channelId, ending.message(), ending.reason()));
+                    channelId, reported.message(), reported.reason()));
+            FlightRecorder.connectEnded(connection.connectEvent, name, channelId, reported.reason().name());
+        } else {
+            int attempt = connection.attempt;
+            logLater(() -> LOG.log(Level.DEBUG, () -> "ALOAUD-1006 [" + name + "] reconnect attempt " + attempt
+                    + " to channel " + channelId + " failed: " + ending.message() + " (" + ending.reason() + ")"));
             FlightRecorder.connectEnded(connection.connectEvent, name, channelId, ending.reason().name());
         }
         long begin = System.nanoTime();
@@ -430,11 +548,192 @@ final class ClientStateMachine {
         } finally {
             connection.done.complete(null);
             recordDisconnect(connection, ConnectionState.ERROR, System.nanoTime() - begin);
-            if (!connection.future.isDone()) {
-                AloConnectException failure = new AloConnectException(ending.message(), ending.reason(),
-                        ending.closeCode(), ending.cause());
+            if (waiting == null && !connection.future.isDone()) {
+                AloConnectException failure = new AloConnectException(reported.message(), reported.reason(),
+                        reported.closeCode(), reported.cause());
                 completeLater(() -> connection.future.completeExceptionally(failure), connection);
             }
+        }
+    }
+
+    /** Whether to retry, and when: the policy's answer, asked outside the lock. */
+    private record Retry(Duration delay, Throwable policyFailure) {
+
+        static final Retry NONE = new Retry(null, null);
+    }
+
+    /**
+     * Decides whether a failure of this connection is retried. A loss of an established connection, or a failed
+     * reconnect attempt, with a retryable cause asks the reconnect policy; an expired token is retried once, at once,
+     * when a token provider can give a fresh one; everything else ends the session.
+     */
+    private Retry planRetry(Connection connection, Ending ending) {
+        int attempt;
+        Duration sinceLoss;
+        boolean refresh;
+        synchronized (lock) {
+            if (connection != current || connection.ending != null || closing) {
+                return Retry.NONE;
+            }
+            boolean loss = connection.phase == Connection.Phase.JOINED;
+            refresh = ending.reason() == DisconnectReason.TOKEN_EXPIRED && !connection.tokenRefresh
+                    && config.userAuthTokenProvider().isPresent();
+            if (!refresh && (!ending.retryable() || !(loss || connection.outage != null))) {
+                return Retry.NONE;
+            }
+            long now = System.nanoTime();
+            Outage continued = continuedOutageLocked(connection, loss, now);
+            attempt = continued == null ? 1 : continued.attempts + 1;
+            sinceLoss = continued == null ? Duration.ZERO : continued.sinceLoss(now);
+        }
+        if (refresh) {
+            return new Retry(Duration.ZERO, null);
+        }
+        ReconnectPolicy policy = config.reconnectPolicy();
+        try {
+            Optional<Duration> delay = policy.delayBefore(new ReconnectAttempt(name, attempt, sinceLoss,
+                    ending.reason()));
+            if (delay == null || delay.isEmpty()) {
+                return Retry.NONE;
+            }
+            if (delay.get().isNegative()) {
+                throw new IllegalArgumentException("the reconnect policy " + policy + " returned a negative wait "
+                        + delay.get());
+            }
+            return new Retry(delay.get(), null);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.WARNING, "ALOAUD-1007 [" + name + "] the reconnect policy " + policy.getClass().getName()
+                    + " failed; reconnecting gives up", e);
+            return new Retry(null, e);
+        }
+    }
+
+    /**
+     * The outage a failure of this connection continues: the connection's own (a reconnect attempt), or the session's
+     * last one if a reconnect of it was lost again before it was stable; null if the failure starts a new outage.
+     */
+    private Outage continuedOutageLocked(Connection connection, boolean loss, long now) {
+        if (connection.outage != null && connection.outage == outage && !(loss && outage.isOverAt(now))) {
+            return outage;
+        }
+        return null;
+    }
+
+    /**
+     * Commits a retry: for a loss its {@code ERROR} and {@code DisconnectEvent}, then {@code RECONNECT_PENDING} and
+     * the wait's timer tasks. Under the lock.
+     */
+    private Outage retryLocked(Connection connection, Ending ending, boolean loss, long now, Retry retry) {
+        Outage o = continuedOutageLocked(connection, loss, now);
+        if (o == null) {
+            o = new Outage(now, loss ? connection.sessionId : null);
+        }
+        if (outage != null && outage != o) {
+            outage.cancelWait();
+        }
+        outage = o;
+        String why;
+        if (loss) {
+            o.lossNanos = now;
+            o.recoveredNanos = 0;
+            o.lastRoster = connection.roster == null ? null : connection.roster.snapshot();
+            transitionLocked(state, ConnectionState.ERROR, ending.message(), connection.channel);
+            reportLocked(connection, ConnectionState.ERROR, ending, true);
+            why = ending.message();
+        } else {
+            // a failed attempt is not a loss: no DisconnectEvent, its cause is told with RECONNECT_PENDING
+            connection.reported = true;
+            connection.roster = null;
+            if (o.lossNanos == 0) {
+                o.lossNanos = now;
+            }
+            why = (connection.attempt == 0 ? "connect" : "attempt " + connection.attempt) + " failed: "
+                    + ending.message();
+        }
+        if (connection.sessionId != null && connection.resumeSecret != null) {
+            // the newest session the service gave us is the one to resume
+            o.resumeSessionId = connection.sessionId;
+            o.resumeSecret = connection.resumeSecret;
+        }
+        o.tokenRefresh = ending.reason() == DisconnectReason.TOKEN_EXPIRED;
+        o.nextAttemptNanos = now + retry.delay.toNanos();
+        transitionLocked(state, ConnectionState.RECONNECT_PENDING,
+                ConnectionChangeEvent.RECONNECT_PENDING_MESSAGE + ": " + why, connection.channel, o.attempts,
+                o.pendingRestartSeconds(now));
+        Outage scheduled = o;
+        try {
+            Cancellable attemptTask = runtime.timer().schedule(() -> beginAttempt(scheduled),
+                    retry.delay.toNanos());
+            long untilTick = o.nanosUntilNextTick(now);
+            o.waitTasks(attemptTask, untilTick > 0 ? runtime.timer().schedule(() -> tick(scheduled), untilTick)
+                    : Cancellable.NONE);
+        } catch (RejectedExecutionException e) {
+            // the runtime's timer is gone (the runtime ended): the attempt starts on a connect thread or not at all
+            o.waitTasks(Cancellable.NONE, Cancellable.NONE);
+            o.nextAttemptNanos = now;
+            runLater(() -> beginAttempt(scheduled));
+        }
+        return o;
+    }
+
+    /** The wait for the next attempt is over (a timer thread): the attempt starts, unless the session moved on. */
+    private void beginAttempt(Outage o) {
+        Connection next;
+        synchronized (lock) {
+            if (outage != o || state != ConnectionState.RECONNECT_PENDING || closing) {
+                return;
+            }
+            o.cancelWait();
+            o.attempts++;
+            boolean refresh = o.tokenRefresh;
+            o.tokenRefresh = false;
+            next = new Connection(++attempts, current.channel, current.future, o, o.attempts, refresh, this,
+                    runtime.timer(), codec);
+            current = next;
+            transitionLocked(ConnectionState.RECONNECT_PENDING, ConnectionState.CONNECTING, "", next.channel,
+                    o.attempts, 0);
+        }
+        start(next);
+    }
+
+    /** Once a second while waiting: {@code RECONNECT_PENDING} again, with the seconds left. */
+    private void tick(Outage o) {
+        synchronized (lock) {
+            if (outage != o || state != ConnectionState.RECONNECT_PENDING) {
+                return;
+            }
+            long now = System.nanoTime();
+            long seconds = o.pendingRestartSeconds(now);
+            if (seconds <= 0) {
+                return;
+            }
+            transitionLocked(ConnectionState.RECONNECT_PENDING, ConnectionState.RECONNECT_PENDING,
+                    ConnectionChangeEvent.RECONNECT_PENDING_MESSAGE, current.channel, o.attempts, seconds);
+            long untilTick = o.nanosUntilNextTick(now);
+            if (untilTick > 0) {
+                try {
+                    o.tickTask(runtime.timer().schedule(() -> tick(o), untilTick));
+                } catch (RejectedExecutionException e) {
+                    // no more ticks; the attempt task still ends the wait
+                }
+            }
+        }
+    }
+
+    /** Ends the session's outage: its wait's timer tasks are cancelled and no attempt of it starts. Under the lock. */
+    private void clearOutageLocked() {
+        if (outage != null) {
+            outage.cancelWait();
+            outage = null;
+        }
+    }
+
+    private void runLater(Runnable task) {
+        try {
+            runtime.connectExecutor().execute(task);
+        } catch (RejectedExecutionException | OutOfMemoryError e) {
+            // nothing can run it: the session stays waiting until disconnect() or close() ends it
+            LOG.log(Level.WARNING, "ALOAUD-1204 [{0}] no thread to start the next reconnect attempt", name);
         }
     }
 
@@ -536,13 +835,62 @@ final class ClientStateMachine {
         return true;
     }
 
-    /** {@code CONNECTED}, then the first {@link ParticipantsChangedEvent}, listing everyone. */
+    /**
+     * {@code CONNECTED}, then the first {@link ParticipantsChangedEvent}, listing everyone. After a reconnect: {@code
+     * CONNECTED}, the {@link ReconnectedEvent}, then a {@code ParticipantsChangedEvent} with who joined and who left
+     * while the client was away.
+     */
     private void completeJoinLocked(Connection connection) {
         connection.phase = Connection.Phase.JOINED;
-        transitionLocked(ConnectionState.ACQUIRING_ACCESS, ConnectionState.CONNECTED, "", connection.channel);
+        Outage o = connection.outage != null && connection.outage == outage ? outage : null;
+        transitionLocked(ConnectionState.ACQUIRING_ACCESS, ConnectionState.CONNECTED, "", connection.channel,
+                o == null ? 0 : connection.attempt, 0);
         ParticipantRoster snapshot = connection.roster.snapshot();
-        post(new ParticipantsChangedEvent(name, connection.channel, connection.connectionId, snapshot.list(),
-                List.of(), snapshot, Instant.now()));
+        if (o == null || o.lastRoster == null) {
+            if (o != null) {
+                reconnectedLocked(connection, o);
+            }
+            post(new ParticipantsChangedEvent(name, connection.channel, connection.connectionId, snapshot.list(),
+                    List.of(), snapshot, Instant.now()));
+            return;
+        }
+        reconnectedLocked(connection, o);
+        java.util.Set<String> before = new java.util.HashSet<>();
+        for (Participant p : o.lastRoster.list()) {
+            before.add(p.connectionId());
+        }
+        java.util.Set<String> now = new java.util.HashSet<>();
+        List<Participant> joined = new java.util.ArrayList<>();
+        for (Participant p : snapshot.list()) {
+            now.add(p.connectionId());
+            if (!before.contains(p.connectionId())) {
+                joined.add(p);
+            }
+        }
+        List<Participant> left = new java.util.ArrayList<>();
+        for (Participant p : o.lastRoster.list()) {
+            if (!now.contains(p.connectionId())) {
+                left.add(p);
+            }
+        }
+        o.lastRoster = null;
+        post(new ParticipantsChangedEvent(name, connection.channel, connection.connectionId, List.copyOf(joined),
+                List.copyOf(left), snapshot, Instant.now()));
+    }
+
+    /** A reconnect of the outage {@code o} is complete: the {@link ReconnectedEvent}. Under the lock. */
+    private void reconnectedLocked(Connection connection, Outage o) {
+        long now = System.nanoTime();
+        o.recoveredNanos = now;
+        Duration downtime = Duration.ofNanos(Math.max(0, now - o.lossNanos));
+        post(new ReconnectedEvent(name, connection.channel, connection.resumed, connection.sessionId,
+                o.previousSessionId, Math.max(1, o.attempts), downtime, Instant.now()));
+        String channelId = connection.channel.id();
+        int attemptsMade = o.attempts;
+        boolean resumed = connection.resumed;
+        logLater(() -> LOG.log(Level.INFO, "ALOAUD-1008 [{0}] reconnected to channel {1} after {2} attempt(s) and "
+                + "{3} ms ({4})", name, channelId, String.valueOf(attemptsMade), String.valueOf(downtime.toMillis()),
+                resumed ? "session resumed" : "new session"));
     }
 
     /**
@@ -593,7 +941,7 @@ final class ClientStateMachine {
 
     Optional<AudioChannel> channel() {
         synchronized (lock) {
-            return current == null || !(state.isActive() || state == ConnectionState.DISCONNECTING)
+            return current == null || !(state.isInSession() || state == ConnectionState.DISCONNECTING)
                     ? Optional.empty() : Optional.of(current.channel);
         }
     }
@@ -640,26 +988,36 @@ final class ClientStateMachine {
     // internals
 
     private boolean transitionLocked(ConnectionState from, ConnectionState to, String message, AudioChannel channel) {
+        return transitionLocked(from, to, message, channel, 0, 0);
+    }
+
+    private boolean transitionLocked(ConnectionState from, ConnectionState to, String message, AudioChannel channel,
+                                     int retryCount, long pendingRestartSeconds) {
         if (state != from) {
             return false;
         }
         StateTable.check(from, to);
         state = to;
-        post(new ConnectionChangeEvent(name, from, to, message, channel, Instant.now()));
+        post(new ConnectionChangeEvent(name, from, to, message, channel, Instant.now(), retryCount,
+                pendingRestartSeconds));
         return true;
     }
 
     private void reportLocked(Connection connection, ConnectionState endState) {
+        reportLocked(connection, endState, connection.ending, false);
+    }
+
+    /** Queues the connection's one {@code DisconnectEvent}, saying {@code ending}; nothing if it was reported. */
+    private void reportLocked(Connection connection, ConnectionState endState, Ending ending, boolean willReconnect) {
         if (connection.reported) {
             return;
         }
         connection.reported = true;
         // an ended connection keeps no roster: events that carry its snapshots keep what they need
         connection.roster = null;
-        Ending ending = connection.ending;
         post(new DisconnectEvent(name, endState, endState == ConnectionState.ERROR ? ending.message() : "",
                 ending.reason(), ending.initiator(), ending.closeCode(), connection.channel, config.user(),
-                connection.sessionId, connection.phase == Connection.Phase.JOINED, false, ending.cause(),
+                connection.sessionId, connection.phase == Connection.Phase.JOINED, willReconnect, ending.cause(),
                 Instant.now()));
     }
 
@@ -739,17 +1097,23 @@ final class ClientStateMachine {
         }
 
         private void opened() {
+            ResumeInfo[] resume = new ResumeInfo[1];
             boolean live = whileLive(connection, () -> {
                 if (connection.phase != Connection.Phase.OPENING) {
                     return false;
                 }
                 connection.phase = Connection.Phase.HELLO_SENT;
+                Outage o = connection.outage;
+                if (o != null && o.resumeSessionId != null) {
+                    resume[0] = new ResumeInfo(o.resumeSessionId, o.resumeSecret);
+                    connection.resumeRequested = o.resumeSessionId;
+                }
                 return transitionLocked(ConnectionState.CONNECTING, ConnectionState.ACQUIRING_ACCESS, "",
-                        connection.channel);
+                        connection.channel, connection.attempt, 0);
             });
             if (live) {
                 connection.heartbeat.received();
-                connection.send(Handshake.hello(config));
+                connection.send(Handshake.hello(config, resume[0]));
             }
         }
 

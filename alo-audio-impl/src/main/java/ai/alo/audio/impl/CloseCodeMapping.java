@@ -14,6 +14,8 @@ final class CloseCodeMapping {
 
     /** The phrase of Tyrus's local close when a frame does not fit its incoming buffer. */
     private static final String TYRUS_BUFFER_OVERFLOW = "Buffer overflow.";
+    /** RFC 6455's "Try Again Later": the service is overloaded. */
+    private static final int TRY_AGAIN_LATER = 1013;
 
     private CloseCodeMapping() {
     }
@@ -33,6 +35,10 @@ final class CloseCodeMapping {
             case CloseCodes.GOING_AWAY:
             case CloseCodes.SERVICE_RESTART:
                 return server(DisconnectReason.SERVER_SHUTDOWN, code, detail);
+            case TRY_AGAIN_LATER:
+                // overloaded: retried like a restart, after the policy's wait
+                return Ending.server(DisconnectReason.SERVER_SHUTDOWN, code, "The audio service asked to try again "
+                        + "later (close code 1013" + (detail.isEmpty() ? "" : ": " + detail) + ")");
             case CloseCodes.PROTOCOL_ERROR:
             case 1003: // cannot accept
             case 1007: // invalid payload

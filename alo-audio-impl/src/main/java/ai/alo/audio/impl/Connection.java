@@ -17,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One connection attempt of a client: from {@code connect()} to its {@link ai.alo.audio.event.DisconnectEvent}.
+ * One connection attempt of a client: the first of a session ({@code connect()}) or an automatic reconnect; it ends
+ * in a loss, a failure, or an intentional end.
  *
  * <h2>What it holds, and the one release</h2>
  * <p>Nothing here owns a thread: the socket, its I/O, the timers and the media engine belong to the client's runtime.
@@ -46,7 +47,14 @@ final class Connection implements Heartbeat.Owner {
 
     final long id;
     final AudioChannel channel;
-    final CompletableFuture<AudioChannel> future = new CompletableFuture<>();
+    /** The session's {@code connect()} future: shared by every attempt of the session. */
+    final CompletableFuture<AudioChannel> future;
+    /** The outage this attempt tries to end, or null for the session's first attempt. */
+    final Outage outage;
+    /** This attempt's number in its outage (from 1), or 0 for the session's first attempt. */
+    final int attempt;
+    /** Whether this attempt is the one retry with a fresh token after the service found the last one expired. */
+    final boolean tokenRefresh;
     /** Completes when the attempt's resources are released and its final state is committed. */
     final CompletableFuture<Void> done = new CompletableFuture<>();
     final Heartbeat heartbeat = new Heartbeat(this);
@@ -70,6 +78,12 @@ final class Connection implements Heartbeat.Owner {
     List<String> capabilities = List.of();
     RosterLog roster;
     End endMessage;
+    /** The session id this attempt's {@code hello} asked to resume, or null. */
+    String resumeRequested;
+    /** From {@code welcome}: the secret to resume this session with, or null. */
+    String resumeSecret;
+    /** From {@code welcome}: whether the service resumed the session named in {@code hello}. */
+    boolean resumed;
 
     // guarded by this
     private SignallingConnection signalling;
@@ -78,9 +92,14 @@ final class Connection implements Heartbeat.Owner {
     private Cancellable connectTimeout = Cancellable.NONE;
     private Cancellable endFallback = Cancellable.NONE;
 
-    Connection(long id, AudioChannel channel, ClientStateMachine client, RuntimeTimer timer, MessageCodec codec) {
+    Connection(long id, AudioChannel channel, CompletableFuture<AudioChannel> future, Outage outage, int attempt,
+               boolean tokenRefresh, ClientStateMachine client, RuntimeTimer timer, MessageCodec codec) {
+        this.tokenRefresh = tokenRefresh;
         this.id = id;
         this.channel = channel;
+        this.future = future;
+        this.outage = outage;
+        this.attempt = attempt;
         this.client = client;
         this.timer = timer;
         this.codec = codec;

@@ -97,6 +97,51 @@ record Ending(DisconnectReason reason, Initiator initiator, int closeCode, Strin
                 false);
     }
 
+    /**
+     * The user auth token provider failed or returned no token: the attempt fails as {@code CONNECT_FAILED}. The
+     * message names the exception's class only: its message might quote what the provider was given.
+     *
+     * @param cause the provider's exception, or null for a null or blank token
+     */
+    static Ending tokenUnavailable(Throwable cause) {
+        String detail = cause == null ? "it returned no token" : "it threw " + cause.getClass().getName();
+        return new Ending(DisconnectReason.CONNECT_FAILED, Initiator.CLIENT, 0,
+                "Could not get a user auth token from the UserAuthTokenProvider: " + detail, cause, 0, false);
+    }
+
+    /**
+     * Reconnecting gave up: the last event of a session whose outage the reconnect policy ended.
+     *
+     * @param last      how the last attempt (or the loss) ended
+     * @param attempts  attempts made in the outage
+     * @param sinceLoss milliseconds since the loss
+     * @param cause     the policy's exception if it threw, else null (the last attempt's failure becomes the cause)
+     */
+    static Ending reconnectGaveUp(Ending last, int attempts, long sinceLoss, Throwable cause) {
+        String message = DisconnectReason.RECONNECT_FAILED.defaultMessage() + " after " + attempts
+                + (attempts == 1 ? " attempt" : " attempts") + " in " + sinceLoss + " ms; last: " + last.message();
+        Throwable why = cause != null ? cause
+                : new ai.alo.audio.AloConnectException(last.message(), last.reason(), last.closeCode(), last.cause());
+        return new Ending(DisconnectReason.RECONNECT_FAILED, Initiator.NETWORK, last.closeCode(), message, why, 0,
+                false);
+    }
+
+    /**
+     * Whether a session that ended this way may be reconnected: the reason is {@linkplain
+     * DisconnectReason#isRetryable() retryable}, and a media failure is not one of this machine's (no native audio, a
+     * configured device that does not exist), which no retry can mend.
+     *
+     * @return whether the reconnect policy is asked
+     */
+    boolean retryable() {
+        if (!reason.isRetryable()) {
+            return false;
+        }
+        return reason != DisconnectReason.MEDIA_FAILED
+                || !(cause instanceof ai.alo.audio.media.AudioDeviceException
+                || cause instanceof ai.alo.audio.impl.media.MediaUnavailableException);
+    }
+
     static Ending internal(Throwable cause) {
         return new Ending(DisconnectReason.INTERNAL_ERROR, Initiator.CLIENT, CloseCodes.INTERNAL_ERROR,
                 DisconnectReason.INTERNAL_ERROR.defaultMessage() + ": " + cause, cause,

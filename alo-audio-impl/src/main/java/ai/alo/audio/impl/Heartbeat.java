@@ -5,12 +5,20 @@ import ai.alo.audio.protocol.HeartbeatInfo;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The liveness of one connection: a ping every interval, and a watchdog that declares the connection lost when
- * nothing at all has been received for the timeout. Tyrus's own heartbeat only sends unsolicited pongs and cannot
- * detect a dead peer; this can.
+ * The liveness of one connection: a ping every interval, and a watchdog that declares the connection lost when a ping
+ * has waited the whole timeout without anything at all arriving from the server since it was sent. Tyrus's own
+ * heartbeat only sends unsolicited pongs and cannot detect a dead peer; this can.
  *
- * <p>The watchdog fires exactly one timeout after the last message received, not one timeout plus an interval: each
- * time it wakes early it sleeps again until that instant. When it finds the timeout passed, it first has the socket's
+ * <h2>The rule, and what it tolerates</h2>
+ * <p>Silence alone is not the test: right after a ping is answered nothing is expected until the next ping's pong, so
+ * a rule on silence counts a ping interval that says nothing about the network, and mistakes a round trip that grows
+ * by more than {@code timeout - interval} for a loss. Measured from the oldest ping still waiting, a round trip of up
+ * to the whole timeout is tolerated, and a network that goes silent is detected within the timeout plus one interval
+ * (the first ping after it went silent is sent at most an interval later): with the defaults of 1 s and 1.8 s, between
+ * 1.8 and 2.8 s, and round-trip spikes of up to 1.8 s do not end the connection.
+ *
+ * <p>The watchdog fires exactly one timeout after the oldest waiting ping was sent: each time it wakes early it sleeps
+ * again until that instant. When it finds the timeout passed, it first has the socket's
  * I/O thread read whatever already arrived, and declares the connection lost only if that brings nothing: a client
  * whose own JVM paused (a long GC) or whose I/O thread fell behind has the server's pongs waiting unread, and must not
  * report a network loss for it. Both timer tasks belong to the {@link Connection}, which cancels them when it is
@@ -59,6 +67,8 @@ final class Heartbeat {
 
     private final Owner owner;
     private volatile long lastReceivedNanos = System.nanoTime();
+    /** When the oldest ping sent after the last message received was sent; 0 or older than that message: none. */
+    private volatile long waitingSinceNanos;
     private volatile long lastPingSentNanos;
     private volatile long lastPingSeq;
     private volatile long roundTripNanos = -1;
@@ -123,18 +133,37 @@ final class Heartbeat {
             next = ++seq;
         }
         lastPingSeq = next;
-        lastPingSentNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastPingSentNanos = now;
+        long since = waitingSinceNanos;
+        if (since == 0 || since - lastReceivedNanos <= 0) {
+            // the first ping since something arrived: the one whose answer is awaited
+            waitingSinceNanos = now;
+        }
         owner.sendPing(next);
     }
 
+    /**
+     * How long the oldest ping sent since the last message received has been waiting, or 0 if every ping sent before
+     * now was followed by something from the server.
+     */
+    private long waitingNanos() {
+        long since = waitingSinceNanos;
+        if (since == 0 || since - lastReceivedNanos <= 0) {
+            return 0;
+        }
+        return System.nanoTime() - since;
+    }
+
     private void check() {
-        long silent = System.nanoTime() - lastReceivedNanos;
+        long waiting = waitingNanos();
         synchronized (this) {
             if (stopped) {
                 return;
             }
-            if (silent < timeoutNanos) {
-                watchdog = owner.schedule(this::check, timeoutNanos - silent);
+            if (waiting < timeoutNanos) {
+                // nothing awaited (checked again a timeout later; a ping is sent within an interval), or not yet long
+                watchdog = owner.schedule(this::check, timeoutNanos - waiting);
                 return;
             }
             // Before blaming the network, read what already arrived. If the reader never comes back (a stuck I/O
@@ -148,14 +177,15 @@ final class Heartbeat {
     /** After the pending reads: still silent, or not after all. */
     private void recheck() {
         long silent = System.nanoTime() - lastReceivedNanos;
+        long waiting = waitingNanos();
         synchronized (this) {
             if (stopped || !probing) {
                 return;
             }
             probing = false;
             watchdog.cancel();
-            if (silent < timeoutNanos) {
-                watchdog = owner.schedule(this::check, timeoutNanos - silent);
+            if (waiting < timeoutNanos) {
+                watchdog = owner.schedule(this::check, timeoutNanos - waiting);
                 return;
             }
             stopped = true;
@@ -167,11 +197,12 @@ final class Heartbeat {
     /** The backstop: the reads did not come back within a further timeout. */
     private void declareSilent() {
         long silent = System.nanoTime() - lastReceivedNanos;
+        long waiting = waitingNanos();
         synchronized (this) {
-            if (stopped || !probing || silent < timeoutNanos) {
+            if (stopped || !probing || waiting < timeoutNanos) {
                 if (!stopped && probing) {
                     probing = false;
-                    watchdog = owner.schedule(this::check, timeoutNanos - silent);
+                    watchdog = owner.schedule(this::check, timeoutNanos - waiting);
                 }
                 return;
             }

@@ -7,6 +7,7 @@ import ai.alo.audio.event.ConnectionChangeEvent;
 import ai.alo.audio.event.DeviceListUpdateEvent;
 import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.event.ParticipantsChangedEvent;
+import ai.alo.audio.event.ReconnectedEvent;
 import java.lang.System.Logger.Level;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -64,6 +65,8 @@ final class Listeners {
                 listener.onParticipantsChanged(e);
             } else if (event instanceof DeviceListUpdateEvent e) {
                 listener.onDeviceListUpdate(e);
+            } else if (event instanceof ReconnectedEvent e) {
+                listener.onReconnected(e);
             }
         } catch (VirtualMachineError e) {
             throw e;

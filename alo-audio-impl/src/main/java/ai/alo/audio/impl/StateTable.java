@@ -16,16 +16,21 @@ final class StateTable {
 
     static {
         allow(ConnectionState.NOT_CONNECTED, ConnectionState.CONNECTING, ConnectionState.CLOSED);
+        // RECONNECT_PENDING from an attempt: it failed and another follows (no ERROR between: it was no loss)
         allow(ConnectionState.CONNECTING, ConnectionState.ACQUIRING_ACCESS, ConnectionState.DISCONNECTING,
-                ConnectionState.ERROR);
+                ConnectionState.ERROR, ConnectionState.RECONNECT_PENDING);
         allow(ConnectionState.ACQUIRING_ACCESS, ConnectionState.CONNECTED, ConnectionState.DISCONNECTING,
-                ConnectionState.ERROR);
+                ConnectionState.ERROR, ConnectionState.RECONNECT_PENDING);
         allow(ConnectionState.CONNECTED, ConnectionState.DISCONNECTING, ConnectionState.ERROR);
         // CLOSED: close() gave up waiting for another thread's disconnect and took its report over
         allow(ConnectionState.DISCONNECTING, ConnectionState.DISCONNECTED, ConnectionState.CLOSED);
         allow(ConnectionState.DISCONNECTED, ConnectionState.CONNECTING, ConnectionState.CLOSED);
+        // RECONNECT_PENDING from ERROR: a lost connection will be reconnected
         allow(ConnectionState.ERROR, ConnectionState.CONNECTING, ConnectionState.DISCONNECTED,
-                ConnectionState.CLOSED);
+                ConnectionState.CLOSED, ConnectionState.RECONNECT_PENDING);
+        // to itself once a second while waiting; DISCONNECTED: disconnect() or close() ended the wait
+        allow(ConnectionState.RECONNECT_PENDING, ConnectionState.RECONNECT_PENDING, ConnectionState.CONNECTING,
+                ConnectionState.DISCONNECTED);
         allow(ConnectionState.CLOSED);
     }
 

@@ -39,6 +39,9 @@ final class WelcomeHandler implements MessageHandler<Welcome> {
                 return false;
             }
             connection.sessionId = welcome.sessionId();
+            connection.resumeSecret = welcome.resumeSecret();
+            // resumed only if the service kept the very session this attempt named
+            connection.resumed = welcome.resumed() && welcome.sessionId().equals(connection.resumeRequested);
             connection.protocol = version;
             List<String> offered = Handshake.capabilities(client.config());
             connection.capabilities = welcome.capabilities().stream().filter(offered::contains).toList();

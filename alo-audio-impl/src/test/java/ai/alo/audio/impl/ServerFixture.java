@@ -51,6 +51,9 @@ final class ServerFixture implements AutoCloseable {
         return AloAudioConfig.builder()
                 .serverUri(server.uri())
                 .mediaEnabled(false) // signalling tests; media tests (*MediaTest) enable it
+                // these tests prove the contract of one connection (its loss, its one event); automatic reconnects
+                // are proved in alo-audio-scenarios, through the test kit's fault proxy
+                .reconnectPolicy(ai.alo.audio.spi.ReconnectPolicy.never())
                 .user(new AudioUser(userId, "User " + userId, "device-" + userId))
                 .userAuthToken(server.tokens().issue(userId, Duration.ofHours(1)));
     }

@@ -119,6 +119,41 @@ class TokenSecrecyTest {
         }
     }
 
+    @Test
+    void resumeSecretAndProvidedTokens_neverInLogs_acrossAReconnect() throws Exception {
+        String user = ServerFixture.newUserId();
+        List<String> provided = new CopyOnWriteArrayList<>();
+        AloAudioConfig config = fixture.config(user).name(user)
+                .reconnectPolicy(ai.alo.audio.ReconnectBackoff.defaults())
+                .userAuthTokenProvider(u -> {
+                    String token = fixture.server.tokens().issue(u.id(), Duration.ofHours(1));
+                    provided.add(token);
+                    return token;
+                }).build();
+        RecordingListener events = new RecordingListener();
+        AloAudio audio = fixture.client(config, events);
+        audio.connect(ServerFixture.CHANNEL).get(10, TimeUnit.SECONDS);
+        DefaultAloAudio client = (DefaultAloAudio) audio;
+        String secret = client.machine().currentConnection().resumeSecret;
+        assertTrue(secret != null && secret.length() > 16, "the service gave a resume secret");
+        fixture.server.dropConnection(user);
+        events.await("the reconnect", all -> all.stream()
+                .anyMatch(e -> e instanceof ai.alo.audio.event.ReconnectedEvent));
+        String secondSecret = client.machine().currentConnection().resumeSecret;
+        audio.disconnect();
+        audio.close();
+        assertTrue(provided.size() >= 2, "the provider was asked for each attempt: " + provided.size());
+        List<String> secrets = new ArrayList<>(provided);
+        secrets.add(secret);
+        secrets.add(secondSecret);
+        for (String s : secrets) {
+            List<String> leaks = logged.stream().filter(line -> line.contains(s))
+                    .map(line -> line.replace('\n', '|').substring(0, Math.min(line.length(), 300))).toList();
+            assertTrue(leaks.isEmpty(), () -> "a secret in " + leaks.size() + " log line(s): " + leaks);
+            assertFalse(audio.toString().contains(s) || config.toString().contains(s));
+        }
+    }
+
     private List<String> failureTexts(AloAudioConfig config) throws Exception {
         RecordingListener events = new RecordingListener();
         AloAudio audio = fixture.client(config, events);

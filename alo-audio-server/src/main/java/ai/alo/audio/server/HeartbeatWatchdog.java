@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
  * The per-session timers, all on the server's one scheduler thread: the hello timeout of a new session, and the
  * heartbeat watchdog of a welcomed one. The watchdog costs nothing per message (a received message only writes
  * {@link ClientSession#lastReceivedNanos}); each session has one pending check, which fires at the earliest moment
- * the session could have been silent for its timeout and either re-arms itself for the rest or reports the session.
+ * the session could have been silent for its heartbeat interval plus timeout (a ping is due every interval and may
+ * take up to the timeout to arrive) and either re-arms itself for the rest or reports the session.
  * Thread-safe.
  */
 final class HeartbeatWatchdog {
@@ -19,7 +20,7 @@ final class HeartbeatWatchdog {
         /** No {@code hello} arrived within the hello timeout. */
         void helloTimedOut(ClientSession session);
 
-        /** Nothing arrived from a welcomed session for its heartbeat timeout. */
+        /** Nothing arrived from a welcomed session for its heartbeat interval plus timeout. */
         void heartbeatTimedOut(ClientSession session, long silentMillis);
     }
 
@@ -61,7 +62,9 @@ final class HeartbeatWatchdog {
         if (session.closed) {
             return;
         }
-        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(session.heartbeat.timeoutMs());
+        // a ping is due every interval, and may take up to the timeout to arrive: silence longer than both is a loss
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(session.heartbeat.timeoutMs()
+                + session.heartbeat.intervalMs());
         long silentNanos = System.nanoTime() - session.lastReceivedNanos;
         if (silentNanos < timeoutNanos) {
             schedule(session, TimeUnit.NANOSECONDS.toMillis(timeoutNanos - silentNanos) + 1);

@@ -8,6 +8,7 @@ import ai.alo.audio.it.app.MediaServlet;
 import ai.alo.audio.it.app.StatelessProbe;
 import ai.alo.audio.it.app.TransactionalProbe;
 import java.io.File;
+import java.net.URI;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,8 +52,28 @@ final class Deployments {
      * @return the archive
      */
     static WebArchive war(String name, String userId, Discovery discovery, Map<String, String> extra) {
-        Map<String, String> config = config(name, userId);
+        return war(name, userId, ReferenceService.get().uri(), ReferenceService.token(userId), discovery, extra);
+    }
+
+    /**
+     * A WAR whose default client acts for {@code userId} against another service than {@link ReferenceService}, such
+     * as a test kit's service through its fault proxy.
+     *
+     * @param name      the archive name without {@code .war} (also the context root)
+     * @param userId    the user of the default client
+     * @param serverUri where the default client connects
+     * @param token     the user's token for that service
+     * @param discovery the bean-discovery mode
+     * @param extra     further configuration keys
+     * @return the archive
+     */
+    static WebArchive war(String name, String userId, URI serverUri, String token, Discovery discovery,
+                          Map<String, String> extra) {
+        Map<String, String> config = config(name, userId, serverUri, token);
         config.put("alo.audio.media-enabled", "false"); // signalling suites; the media suite overrides it
+        // these suites observe one connection's loss and its one event; a suite that proves automatic reconnects
+        // on the app server turns them on again through `extra`
+        config.put("alo.audio.reconnect.enabled", "false");
         config.putAll(extra);
         return build(name, config, discovery, libraries(false));
     }
@@ -67,7 +88,8 @@ final class Deployments {
      * @return the archive
      */
     static WebArchive mediaWar(String name, String userId) {
-        Map<String, String> config = config(name, userId);
+        Map<String, String> config = config(name, userId, ReferenceService.get().uri(),
+                ReferenceService.token(userId));
         config.put("alo.audio.media-enabled", "true");
         config.put("alo.audio.audio-input-device-id", APP_INPUT);
         config.put("alo.audio.audio-output-device-id", APP_OUTPUT);
@@ -78,13 +100,13 @@ final class Deployments {
         return war;
     }
 
-    private static Map<String, String> config(String name, String userId) {
+    private static Map<String, String> config(String name, String userId, URI serverUri, String token) {
         Map<String, String> config = new TreeMap<>();
-        config.put("alo.audio.server-uri", ReferenceService.get().uri().toString());
+        config.put("alo.audio.server-uri", serverUri.toString());
         config.put("alo.audio.user.id", userId);
         config.put("alo.audio.user.name", "App " + name);
         config.put("alo.audio.user.device-id", name);
-        config.put("alo.audio.user-auth-token", ReferenceService.token(userId));
+        config.put("alo.audio.user-auth-token", token);
         return config;
     }
 
