@@ -48,7 +48,8 @@ import java.util.Set;
  *       default configuration is resolved after deployment validation, and a missing or invalid key is reported as a
  *       deployment problem ({@link AloAudioConfigException} naming the key), so a misconfigured application fails to
  *       deploy instead of failing at its first call; so is a missing implementation ({@code
- *       ai.alo:alo-audio-impl}). Lookups through {@code Instance<AloAudio>} are not validated early.</li>
+ *       ai.alo:alo-audio-impl}), and so are ambiguous {@code UserAuthTokenProvider} or {@code ReconnectPolicy}
+ *       beans. Lookups through {@code Instance<AloAudio>} are not validated early.</li>
  * </ul>
  *
  * <h2>Threads and state</h2>
@@ -126,14 +127,17 @@ public class AloAudioExtension implements Extension {
      * If the default client is injected, resolves its configuration and finds the provider; reports problems as
      * deployment problems.
      *
-     * @param validation the container event
+     * @param validation  the container event
+     * @param beanManager the bean manager, to find the application's token provider and reconnect policy beans
      */
-    void validateDefaultConfiguration(@Observes AfterDeploymentValidation validation) {
+    void validateDefaultConfiguration(@Observes AfterDeploymentValidation validation, BeanManager beanManager) {
         if (!defaultClientInjected) {
             return;
         }
         try {
-            ConfigResolver.forApplication().resolve(AloAudioConfig.DEFAULT_NAME);
+            String name = AloAudioConfig.DEFAULT_NAME;
+            // with the application's beans (chosen, not instantiated): a token provider bean makes the token optional
+            ConfigResolver.forApplication().resolve(name, ClientBeans.standIns(beanManager, name));
         } catch (AloAudioConfigException e) {
             validation.addDeploymentProblem(e);
         } catch (RuntimeException e) {

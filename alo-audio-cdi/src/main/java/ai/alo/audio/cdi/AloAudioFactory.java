@@ -72,7 +72,9 @@ public class AloAudioFactory {
      *               ({@code @AloClient(name)}), log lines and the readiness check, and must not be {@value
      *               AloAudioConfig#DEFAULT_NAME}
      * @return a new client in state {@code NOT_CONNECTED} on the application's shared runtime (its threads do not
-     *         depend on the number of clients), owned by the caller and closed at application shutdown if still open
+     *         depend on the number of clients), owned by the caller and closed at application shutdown if still open;
+     *         if {@code config} came from {@link #configuration(String)} with the application's beans, they are
+     *         obtained for this client now (a {@code @Dependent} bean is destroyed when the client is closed)
      * @throws NullPointerException     if {@code config} is null
      * @throws IllegalArgumentException if the name is {@value AloAudioConfig#DEFAULT_NAME}, which is reserved for the
      *                                  injected default client
@@ -97,17 +99,30 @@ public class AloAudioFactory {
      * environment variables). Settings that are not configured keep the builder's defaults or stay unset; the
      * caller sets what is missing (for example the user auth token) and calls {@link AloAudioConfig.Builder#build()},
      * which checks every rule (required values, ranges). The user is set only when {@code user.id} is configured.
-     * Durations must carry a unit ({@code 250ms}, {@code 2.5s}, {@code 1m}, {@code PT2.5S}).
+     * Durations must carry a unit ({@code 250ms}, {@code 2.5s}, {@code 1m}, {@code PT2.5S}). The reconnect policy
+     * comes from the {@code reconnect.*} keys ({@code ReconnectBackoff.defaults()} when none is set).
+     *
+     * <p><b>The application's beans.</b> If the application declares a bean of type {@link
+     * ai.alo.audio.UserAuthTokenProvider} or {@link ai.alo.audio.spi.ReconnectPolicy} with the qualifier {@code
+     * @AloClient("<name>")}, or else with {@code @Default}, the builder comes with it set ({@code
+     * userAuthTokenProvider(...)}, {@code reconnectPolicy(...)}): a bean wins over the keys, and with a token provider
+     * no {@code user-auth-token} is needed. Setting either in code afterwards wins over the bean. (A provider is used
+     * instead of a fixed token even if the caller sets {@code userAuthToken(...)}; to give one client a fixed token
+     * while a {@code @Default} provider bean exists, set {@code userAuthTokenProvider(user -> token)}.) No bean
+     * instance is made here: {@link #create(AloAudioConfig)} obtains the beans for the client it creates, and
+     * destroys {@code @Dependent} ones when that client is closed.
      *
      * @param name the client name (letters, digits, {@code .}, {@code _}, {@code -}; at most 64 characters)
      * @return a new builder, named {@code name}; not thread-safe
      * @throws AloAudioConfigException naming every configured key whose value cannot be read (a duration without a
-     *                                 unit, for example; the user auth token's value is never shown), or with
-     *                                 {@linkplain AloAudioConfigException#property() property} {@code "name"} if the
-     *                                 name is not valid
+     *                                 unit, a reconnect value out of range, a {@code reconnect.policy} class that
+     *                                 cannot be instantiated; the user auth token's value is never shown); naming the
+     *                                 type if the application has several beans of one of the types above for this
+     *                                 client; or with {@linkplain AloAudioConfigException#property() property} {@code
+     *                                 "name"} if the name is not valid
      */
     public AloAudioConfig.Builder configuration(String name) {
-        return ConfigResolver.forApplication().builder(name);
+        return ConfigResolver.forApplication().builder(name, registry.beansFor(name));
     }
 
     /**

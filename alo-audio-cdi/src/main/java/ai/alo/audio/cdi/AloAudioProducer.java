@@ -14,7 +14,9 @@ import jakarta.inject.Singleton;
  *
  * <p>The bean is {@code @ApplicationScoped}: the application receives a client proxy, and the client is created on
  * the first call through it, on the deployment's runtime (see {@link ClientRegistry}), configured by {@link
- * ConfigResolver} for the name {@value AloAudioConfig#DEFAULT_NAME}, with its {@link CdiEventBridge} already attached. Nothing connects until the application calls {@code connect()}.
+ * ConfigResolver} for the name {@value AloAudioConfig#DEFAULT_NAME} and the application's {@code
+ * UserAuthTokenProvider} / {@code ReconnectPolicy} beans (see {@link ClientBeans}), with its {@link CdiEventBridge}
+ * already attached. Nothing connects until the application calls {@code connect()}.
  * At shutdown {@link ClientRegistry} closes the client while observers are alive; the disposer then only confirms
  * the close (idempotent).
  *
@@ -45,7 +47,8 @@ class AloAudioProducer {
     @ApplicationScoped
     @Default
     AloAudio createDefaultClient() {
-        return registry.open(ConfigResolver.forApplication().resolve(AloAudioConfig.DEFAULT_NAME));
+        String name = AloAudioConfig.DEFAULT_NAME;
+        return registry.open(ConfigResolver.forApplication().resolve(name, registry.beansFor(name)));
     }
 
     /**

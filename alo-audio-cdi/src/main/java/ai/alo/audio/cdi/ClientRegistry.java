@@ -52,6 +52,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A client leaves the registry when it is closed, by the application or at shutdown, so that its name may be
  * used again.
  *
+ * <h2>The application's beans</h2>
+ * <p>A configuration may name the application's {@code UserAuthTokenProvider} and {@code ReconnectPolicy} beans
+ * (stand-ins put there by {@link #beansFor(String)}); {@link #open} obtains them for the client it creates (see {@link
+ * ClientBeans}) and destroys the {@code @Dependent} ones when that client is closed: by {@link #close}, at shutdown,
+ * or, when the application closes the client itself, after its last event.
+ *
  * <p>Internal. Thread-safe; no client or runtime method that may block is called while the registry's lock is held.
  */
 @Singleton
@@ -98,6 +104,25 @@ class ClientRegistry {
      * @throws ai.alo.audio.AloAudioException if no implementation is available
      */
     AloAudio open(AloAudioConfig config) {
+        // the application's beans are obtained outside the lock: the container may run application code
+        ClientBeans.Bound bound = ClientBeans.bind(beanManager, config);
+        try {
+            return open(bound);
+        } catch (RuntimeException | Error e) {
+            bound.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates and registers a client whose application beans are bound.
+     *
+     * @param bound the configuration, and the {@code @Dependent} beans obtained for it, released when the client is
+     *              closed
+     * @return the client
+     */
+    private AloAudio open(ClientBeans.Bound bound) {
+        AloAudioConfig config = bound.config();
         String name = config.name();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         synchronized (this) {
@@ -116,15 +141,17 @@ class ClientRegistry {
                 clients.remove(name);
             }
             AloAudio client = runtimeLocked().newClient(config);
-            Entry entry = new Entry(client);
+            Entry entry = new Entry(client, bound);
             client.addListener(new AloAudioListener() {
                 @Override
                 public void onDisconnect(DisconnectEvent event) {
                     entry.lastDisconnectReason = event.reason();
                 }
             });
-            CdiEventBridge bridge = new CdiEventBridge(name, beanManager, async.executor(), loader,
-                    () -> remove(entry));
+            CdiEventBridge bridge = new CdiEventBridge(name, beanManager, async.executor(), loader, () -> {
+                entry.beans.release(); // closed by the application: its @Dependent beans go with it
+                remove(entry);
+            });
             entry.bridge = bridge;
             client.addListener(bridge);
             clients.put(name, entry);
@@ -297,22 +324,39 @@ class ClientRegistry {
         clients.remove(entry.client.config().name(), entry);
     }
 
-    /** A client, its bridge, and the reason of its last disconnect. */
+    /** A client, its bridge, the application beans obtained for it, and the reason of its last disconnect. */
     private static final class Entry {
         final AloAudio client;
+        final ClientBeans.Bound beans;
         volatile CdiEventBridge bridge;
         volatile DisconnectReason lastDisconnectReason;
 
-        Entry(AloAudio client) {
+        Entry(AloAudio client, ClientBeans.Bound beans) {
             this.client = client;
+            this.beans = beans;
         }
 
-        /** Stops the bridge's async firing (bounded). Call after the client was closed. */
+        /**
+         * Stops the bridge's async firing (bounded) and destroys the {@code @Dependent} beans obtained for the
+         * client. Call after the client was closed; idempotent.
+         */
         void release() {
             CdiEventBridge b = bridge;
             if (b != null) {
                 b.shutdown();
             }
+            beans.release();
         }
+    }
+
+    /**
+     * The application's beans for a client, chosen but not instantiated (see {@link ClientBeans}).
+     *
+     * @param name the client's name
+     * @return stand-ins for the beans, to pre-fill a configuration with
+     * @throws ai.alo.audio.AloAudioConfigException if the beans of a type are ambiguous
+     */
+    ConfigResolver.Overrides beansFor(String name) {
+        return ClientBeans.standIns(beanManager, name);
     }
 }

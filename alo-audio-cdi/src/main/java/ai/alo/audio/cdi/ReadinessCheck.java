@@ -18,7 +18,8 @@ import org.eclipse.microprofile.health.Readiness;
  * is meant to be connected from the application's {@code connect()} until its {@code disconnect()} or {@code close()}.
  * So the check is {@code DOWN} while any client is
  * <ul>
- *   <li>connecting ({@code CONNECTING}, {@code ACQUIRING_ACCESS}), or</li>
+ *   <li>connecting ({@code CONNECTING}, {@code ACQUIRING_ACCESS}), waiting to reconnect ({@code
+ *       RECONNECT_PENDING}), or</li>
  *   <li>in {@code ERROR}: its connection failed or was lost, and the application has not called {@code disconnect()}
  *       since (that moves it to {@code DISCONNECTED});</li>
  * </ul>
@@ -92,11 +93,12 @@ public class ReadinessCheck implements HealthCheck {
      * CONNECTING}), {@code disconnect()} ({@code DISCONNECTED}) or {@code close()} ({@code CLOSED}).
      *
      * @param state the client's state
-     * @return {@code true} for {@code CONNECTING}, {@code ACQUIRING_ACCESS} and {@code ERROR}
+     * @return {@code true} for {@code CONNECTING}, {@code ACQUIRING_ACCESS}, {@code RECONNECT_PENDING} and {@code
+     *         ERROR}
      */
     static boolean meantToBeConnectedButIsNot(ConnectionState state) {
         return switch (state) {
-            case CONNECTING, ACQUIRING_ACCESS, ERROR -> true;
+            case CONNECTING, ACQUIRING_ACCESS, RECONNECT_PENDING, ERROR -> true;
             case NOT_CONNECTED, CONNECTED, DISCONNECTING, DISCONNECTED, CLOSED -> false;
             default -> false; // a state added to the API later; decide here when it exists
         };

@@ -43,14 +43,45 @@
  *       {@code getMediaList()}</td><td>{@code silence}</td></tr>
  *   <tr><td>{@code audio-output-device-id}</td><td>the sink the client plays into</td><td>{@code discard}</td></tr>
  *   <tr><td>{@code heartbeat-interval}</td><td>duration</td><td>{@code 1s}</td></tr>
- *   <tr><td>{@code heartbeat-timeout}</td><td>duration</td><td>{@code 2.5s}</td></tr>
+ *   <tr><td>{@code heartbeat-timeout}</td><td>duration</td><td>{@code 1.8s}</td></tr>
  *   <tr><td>{@code connect-timeout}</td><td>duration</td><td>{@code 10s}</td></tr>
  *   <tr><td>{@code close-grace}</td><td>duration, the bound on {@code disconnect()}</td><td>{@code 250ms}</td></tr>
  *   <tr><td>{@code max-message-size}</td><td>bytes</td><td>{@code 65536}</td></tr>
+ *   <tr><td>{@code reconnect.enabled}</td><td>{@code false}: a lost connection ends the session
+ *       ({@code ReconnectPolicy.never()}); the other {@code reconnect.*} keys are then not read</td>
+ *       <td>{@code true}</td></tr>
+ *   <tr><td>{@code reconnect.immediate-attempts}</td><td>attempts made at once after a loss, whole number</td>
+ *       <td>{@code 2}</td></tr>
+ *   <tr><td>{@code reconnect.initial-delay}</td><td>duration, the first wait after them</td>
+ *       <td>{@code 500ms}</td></tr>
+ *   <tr><td>{@code reconnect.multiplier}</td><td>decimal, at least 1: growth of each wait</td><td>{@code 2}</td></tr>
+ *   <tr><td>{@code reconnect.max-delay}</td><td>duration, the longest wait</td><td>{@code 15s}</td></tr>
+ *   <tr><td>{@code reconnect.jitter}</td><td>decimal from 0 to 1: the random part of each wait</td>
+ *       <td>{@code 0.5}</td></tr>
+ *   <tr><td>{@code reconnect.budget}</td><td>duration: attempts may start until this long after the loss</td>
+ *       <td>{@code 10m}</td></tr>
+ *   <tr><td>{@code reconnect.max-attempts}</td><td>whole number, the most attempts per outage; {@code 0}: no limit
+ *       besides the budget</td><td>{@code 0}</td></tr>
+ *   <tr><td>{@code reconnect.policy}</td><td>the binary name of a class implementing {@link
+ *       ai.alo.audio.spi.ReconnectPolicy} with a public no-argument constructor, loaded with the application's class
+ *       loader; not together with the backoff keys above</td><td>none</td></tr>
  * </table>
  * <p>Durations carry a unit: {@code 250ms}, {@code 2.5s}, {@code 1m}, or ISO-8601 ({@code PT2.5S}). A bare number is
  * refused, naming the key and what to write. Which values are allowed is decided by {@link
- * ai.alo.audio.AloAudioConfig.Builder}, the same rules as in plain Java; errors name the key.
+ * ai.alo.audio.AloAudioConfig.Builder} (for the reconnect keys, by {@link ai.alo.audio.ReconnectBackoff}), the same
+ * rules as in plain Java; errors name the key. Unset reconnect keys keep the values of {@code
+ * ReconnectBackoff.defaults()}.
+ *
+ * <h2>Token provider and reconnect policy beans</h2>
+ * <p>If the application declares a bean of type {@link ai.alo.audio.UserAuthTokenProvider} (or {@link
+ * ai.alo.audio.spi.ReconnectPolicy}), the clients this module makes use it: the bean qualified {@code
+ * @AloClient("<name>")} for that client, else the {@code @Default} one for every client. A bean wins over the keys
+ * (with a provider bean, {@code user-auth-token} is not required; with a policy bean, the {@code reconnect.*} keys
+ * are not read). Several beans that cannot be told apart fail with an {@link ai.alo.audio.AloAudioConfigException}
+ * naming the type (at deployment for the injected default client). The beans are obtained when a client is created;
+ * the client calls them later on the runtime's threads, so make them {@code @ApplicationScoped} (called through the
+ * container's client proxy) or {@code @Dependent} (one instance per client, destroyed when the client is closed);
+ * request- or session-scoped beans are not active there.
  *
  * <h2>Threads</h2>
  * <p>All clients of an application run on one {@link ai.alo.audio.AloAudioRuntime}, created with the first client and
@@ -69,7 +100,7 @@
  * <h2>Log messages</h2>
  * <p>Logger {@code ai.alo.audio.cdi} ({@link java.lang.System.Logger}); codes in the range {@code ALOAUD-3000} to
  * {@code ALOAUD-3999}, each used at one place: 3001 client created, 3002 closing clients at shutdown, 3003 a close at
- * shutdown failed, 3010 where the runtime's threads come from, 3011 metrics published through OpenTelemetry, 3012 they
+ * shutdown failed, 3004 destroying a {@code @Dependent} token provider or reconnect policy bean failed, 3010 where the runtime's threads come from, 3011 metrics published through OpenTelemetry, 3012 they
  * could not be, 3101 an {@code @Observes} observer threw, 3102 an
  * {@code @ObservesAsync} observer failed, 3103 an async delivery was dropped, 3104 a client's async deliveries did not
  * finish at its close, 3105 an event could not be fired to {@code @Observes} observers, 3106 async observers did not

@@ -179,7 +179,8 @@ class ConfigResolverTest {
         String message = assertThrows(AloAudioConfigException.class, () -> resolver.resolve("default")).getMessage();
         assertTrue(message.contains("alo.audio.heartbeat-timeout is not set (looked up "
                 + "alo.audio.client.default.heartbeat-timeout, then alo.audio.heartbeat-timeout"), message);
-        assertTrue(message.contains("heartbeatTimeout (PT2.5S) must be longer than heartbeatInterval (PT3S)"), message);
+        assertTrue(message.contains("heartbeatTimeout (" + AloAudioConfig.DEFAULT_HEARTBEAT_TIMEOUT + ") must be "
+                + "longer than heartbeatInterval (PT3S)"), message);
     }
 
     @Test

@@ -80,6 +80,7 @@ class DefaultClientTest extends ServerBackedTest {
     @Test
     void serverDrop_firesExactlyOneErrorEvent_syncOnDispatcherAndAsyncElsewhere() throws Exception {
         String userId = configureDefaultClient();
+        setProperty("alo.audio.reconnect.enabled", "false"); // the loss ends the session; the marker is a new one
         SeContainer container = boot(Dispatch.class, RecordingObserver.class);
         AloAudio audio = container.select(Dispatch.class).get().audio();
         RecordingObserver observer = container.select(RecordingObserver.class).get();

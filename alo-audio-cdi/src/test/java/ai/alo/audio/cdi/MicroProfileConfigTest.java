@@ -8,6 +8,7 @@ import ai.alo.audio.AloAudio;
 import ai.alo.audio.AloAudioConfig;
 import ai.alo.audio.AloAudioConfigException;
 import ai.alo.audio.AudioUser;
+import ai.alo.audio.ReconnectBackoff;
 import ai.alo.audio.server.SessionInfo;
 import jakarta.enterprise.inject.se.SeContainer;
 import java.time.Duration;
@@ -38,6 +39,8 @@ class MicroProfileConfigTest extends ServerBackedTest {
         assertTrue(config.ttsEnabled());
         assertEquals(Duration.ofMillis(500), config.heartbeatInterval());
         assertEquals(Duration.ofMillis(300), config.closeGrace());
+        assertEquals(ReconnectBackoff.defaults().withMaxAttempts(3).withMaxDelay(Duration.ofSeconds(30)),
+                config.reconnectPolicy(), "the reconnect keys, read through MicroProfile Config");
         assertEquals(server.uri(), config.serverUri());
 
         AloAudio client = factory.create(config);

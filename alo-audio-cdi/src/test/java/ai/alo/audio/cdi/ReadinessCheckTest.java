@@ -8,6 +8,7 @@ import ai.alo.audio.AloAudio;
 import ai.alo.audio.AudioUser;
 import ai.alo.audio.ConnectionState;
 import ai.alo.audio.DisconnectReason;
+import ai.alo.audio.event.ConnectionChangeEvent;
 import ai.alo.audio.event.DisconnectEvent;
 import jakarta.enterprise.inject.se.SeContainer;
 import java.net.InetAddress;
@@ -36,6 +37,7 @@ class ReadinessCheckTest extends ServerBackedTest {
     @Test
     void readiness_neverConnected_connected_lost_intentionallyDisconnected() throws Exception {
         String userId = configureDefaultClient();
+        setProperty("alo.audio.reconnect.enabled", "false"); // the loss stays in ERROR until disconnect()
         SeContainer container = boot(DefaultClientTest.Dispatch.class, RecordingObserver.class,
                 ReadinessCheck.class);
         AloAudio audio = container.select(DefaultClientTest.Dispatch.class).get().audio();
@@ -175,10 +177,43 @@ class ReadinessCheckTest extends ServerBackedTest {
     }
 
     @Test
+    void readiness_whileWaitingToReconnect_isDown_untilDisconnected() throws Exception {
+        String userId = configureDefaultClient();
+        // the reconnect keys, end to end: the first reconnect attempt waits a minute
+        setProperty("alo.audio.reconnect.immediate-attempts", "0");
+        setProperty("alo.audio.reconnect.initial-delay", "1m");
+        setProperty("alo.audio.reconnect.max-delay", "1m");
+        setProperty("alo.audio.reconnect.jitter", "0");
+        SeContainer container = boot(DefaultClientTest.Dispatch.class, RecordingObserver.class,
+                ReadinessCheck.class);
+        AloAudio audio = container.select(DefaultClientTest.Dispatch.class).get().audio();
+        RecordingObserver observer = container.select(RecordingObserver.class).get();
+        HealthCheck check = container.select(HealthCheck.class, Readiness.Literal.INSTANCE).get();
+        audio.connect(CHANNEL).get(10, TimeUnit.SECONDS);
+        assertEquals(Status.UP, check.call().getStatus());
+
+        assertTrue(server.dropConnection(userId));
+        DisconnectEvent lost = (DisconnectEvent) observer.disconnects().next().event();
+        assertTrue(lost.willReconnect());
+        ConnectionChangeEvent pending = (ConnectionChangeEvent) observer.changes()
+                .next(s -> ((ConnectionChangeEvent) s.event()).state() == ConnectionState.RECONNECT_PENDING).event();
+        assertTrue(pending.pendingRestartSeconds() > 30, "the configured initial delay: " + pending);
+        assertEquals(ConnectionState.RECONNECT_PENDING, audio.state());
+        HealthCheckResponse waiting = check.call();
+        assertEquals(Status.DOWN, waiting.getStatus(), "meant to be connected, waiting to reconnect: not ready");
+        assertEquals(Map.of("default.state", "RECONNECT_PENDING", "default.lastDisconnectReason", "CONNECTION_LOST"),
+                data(waiting));
+
+        audio.disconnect(); // stops reconnecting
+        assertEquals(ConnectionState.DISCONNECTED, audio.state());
+        assertEquals(Status.UP, check.call().getStatus(), "no longer meant to be connected: ready");
+    }
+
+    @Test
     void meantToBeConnectedButIsNot_coversEveryState() {
         for (ConnectionState state : ConnectionState.values()) {
             boolean down = state == ConnectionState.CONNECTING || state == ConnectionState.ACQUIRING_ACCESS
-                    || state == ConnectionState.ERROR;
+                    || state == ConnectionState.RECONNECT_PENDING || state == ConnectionState.ERROR;
             assertEquals(down, ReadinessCheck.meantToBeConnectedButIsNot(state), state.name());
         }
     }
