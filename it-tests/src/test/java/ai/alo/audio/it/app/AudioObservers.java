@@ -4,6 +4,7 @@ import ai.alo.audio.event.AloAudioEvent;
 import ai.alo.audio.event.ConnectionChangeEvent;
 import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.event.ParticipantsChangedEvent;
+import ai.alo.audio.event.ReconnectedEvent;
 import jakarta.enterprise.concurrent.ManageableThread;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -50,9 +51,12 @@ public class AudioObservers {
                     .append(";reason=").append(e.reason())
                     .append(";closeCode=").append(e.closeCode())
                     .append(";session=").append(e.sessionId())
-                    .append(";message=").append(e.message().replace(';', ','));
+                    .append(";message=").append(e.message().replace(';', ','))
+                    .append(";willReconnect=").append(e.willReconnect());
         } else if (event instanceof ConnectionChangeEvent e) {
             line.append(";state=").append(e.state());
+        } else if (event instanceof ReconnectedEvent e) {
+            line.append(";resumed=").append(e.resumed()).append(";attempts=").append(e.attempts());
         } else if (event instanceof ParticipantsChangedEvent e) {
             line.append(";participants=").append(e.participants().size());
         }
