@@ -96,7 +96,7 @@ class ServiceRestartTest {
         assertEquals(ConnectionState.DISCONNECTED, log.awaitFinal(Duration.ofSeconds(5)).state());
         client.close();
         runtime.close();
-        assertEquals(List.of(), Resources.threads("alo-audio-restart"), "runtime threads left");
+        assertEquals(List.of(), Resources.threads("restart-"), "runtime threads left");
         int fds = Resources.awaitAtMost(Resources::openFds, fdsBefore + 2, Duration.ofSeconds(5));
         assertTrue(fds <= fdsBefore + 2, "file descriptors: " + fdsBefore + " before, " + fds + " after");
     }
