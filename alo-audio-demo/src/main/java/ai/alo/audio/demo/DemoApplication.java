@@ -8,6 +8,7 @@ import ai.alo.audio.AudioChannel;
 import ai.alo.audio.AudioUser;
 import ai.alo.audio.ConnectionState;
 import ai.alo.audio.event.DisconnectEvent;
+import ai.alo.audio.event.ReconnectedEvent;
 import ai.alo.audio.server.AloAudioServer;
 import ai.alo.audio.server.ChannelMember;
 import ai.alo.audio.server.MediaStatus;
@@ -33,8 +34,8 @@ import java.util.logging.SimpleFormatter;
  * The demo, end to end on the embedded reference audio service: a Weld SE application injects {@code AloAudio},
  * connects and speaks a 440 Hz tone into the channel, while a second client (plain Java, already in the channel)
  * records what it hears and the demo prints it (frequency and level). The application prints each CDI event it
- * observes, has the service drop it ({@code ERROR} / {@code "Lost connection to the server"}), connects again (and
- * is heard again), disconnects ({@code DISCONNECTED}; the second client hears it no more) and exits with status 0.
+ * observes, has the service drop it ({@code ERROR} / {@code "Lost connection to the server"}, {@code willReconnect}),
+ * watches it reconnect on its own (a resumed session, heard again), disconnects ({@code DISCONNECTED}; the second client hears it no more) and exits with status 0.
  * Any deviation exits with status 1 and says what was expected; a bad argument exits with status 2.
  *
  * <p>Arguments: {@code --hold SECONDS} keeps the channel open that long after the reconnect, with the tone playing,
@@ -160,17 +161,17 @@ public final class DemoApplication {
                     expect(lost.state() == ConnectionState.ERROR, "state ERROR, was " + lost.state());
                     expect("Lost connection to the server".equals(lost.message()),
                             "message \"Lost connection to the server\", was \"" + lost.message() + "\"");
-                    if (audio) {
-                        expectQuiet(ears, dropped, "the drop");
-                    }
+                    expect(lost.willReconnect(), "willReconnect: the client reconnects on its own");
 
-                    OUT.println("4. connect() again on the same bean");
-                    ears.expectAudio();
-                    connecting = System.nanoTime();
-                    console.join(CHANNEL);
-                    expect(console.state() == ConnectionState.CONNECTED, "state CONNECTED after reconnect");
+                    OUT.println("4. The client reconnects on its own (RECONNECT_PENDING, then CONNECTED)");
+                    ReconnectedEvent back = console.nextReconnect(WAIT);
+                    expect(back != null, "a ReconnectedEvent within " + WAIT.toSeconds() + " s");
+                    expect(console.state() == ConnectionState.CONNECTED, "state CONNECTED after the reconnect, was "
+                            + console.state());
+                    expect(back.resumed(), "the service resumed the session (same session and participant id)");
                     if (audio) {
-                        expectHeard(ears, connecting);
+                        ears.expectAudio();
+                        expectHeard(ears, dropped);
                     }
                     if (holdSeconds > 0) {
                         hold(server, holdSeconds, audio);

@@ -8,6 +8,7 @@ import ai.alo.audio.cdi.AloAudioFactory;
 import ai.alo.audio.event.ConnectionChangeEvent;
 import ai.alo.audio.event.DisconnectEvent;
 import ai.alo.audio.event.ParticipantsChangedEvent;
+import ai.alo.audio.event.ReconnectedEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
@@ -34,6 +35,7 @@ public class DemoConsole {
     private static final PrintStream OUT = System.out;
 
     private final BlockingQueue<DisconnectEvent> disconnects = new LinkedBlockingQueue<>();
+    private final BlockingQueue<ReconnectedEvent> reconnects = new LinkedBlockingQueue<>();
 
     @Inject
     AloAudio audio;
@@ -76,6 +78,17 @@ public class DemoConsole {
         return disconnects.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The next ReconnectedEvent observed, waiting at most {@code timeout}. */
+    ReconnectedEvent nextReconnect(Duration timeout) throws InterruptedException {
+        return reconnects.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void onReconnected(@Observes ReconnectedEvent event) {
+        OUT.printf("  @Observes ReconnectedEvent        resumed=%s attempts=%d downtime=%d ms%n", event.resumed(),
+                event.attempts(), event.downtime().toMillis());
+        reconnects.add(event);
+    }
+
     void onConnectionChange(@Observes ConnectionChangeEvent event) {
         OUT.printf("  @Observes ConnectionChangeEvent   %s -> %s%s%n", event.previousState(), event.state(),
                 event.message().isEmpty() ? "" : "  (" + event.message() + ")");
@@ -87,8 +100,9 @@ public class DemoConsole {
     }
 
     void onDisconnect(@Observes DisconnectEvent event) {
-        OUT.printf("  @Observes DisconnectEvent         state=%s message=\"%s\" reason=%s initiator=%s closeCode=%d%n",
-                event.state(), event.message(), event.reason(), event.initiator(), event.closeCode());
+        OUT.printf("  @Observes DisconnectEvent         state=%s message=\"%s\" reason=%s initiator=%s closeCode=%d "
+                + "willReconnect=%s%n", event.state(), event.message(), event.reason(), event.initiator(),
+                event.closeCode(), event.willReconnect());
         disconnects.add(event);
     }
 

@@ -65,6 +65,8 @@ class DemoApplicationMediaTest {
         assertTrue(text.contains("bin/demo --hold 60"), "how to listen is mentioned: " + text);
         assertTrue(!text.contains("token="), "no token without --hold: " + text);
         assertTrue(text.contains("state=ERROR message=\"Lost connection to the server\""), text);
+        assertTrue(text.contains("willReconnect=true"), "the loss will be reconnected: " + text);
+        assertTrue(text.contains("@Observes ReconnectedEvent        resumed=true"), "reconnected on its own: " + text);
         assertTrue(text.contains("state=DISCONNECTED message=\"\""), text);
         assertTrue(text.contains("Demo finished"), text);
 
