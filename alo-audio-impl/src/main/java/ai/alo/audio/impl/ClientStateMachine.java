@@ -40,10 +40,12 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -845,37 +847,28 @@ final class ClientStateMachine {
         Outage o = connection.outage != null && connection.outage == outage ? outage : null;
         transitionLocked(ConnectionState.ACQUIRING_ACCESS, ConnectionState.CONNECTED, "", connection.channel,
                 o == null ? 0 : connection.attempt, 0);
+        if (o != null) {
+            reconnectedLocked(connection, o);
+        }
+        // first join: everyone joined; after a reconnect: the difference from the roster the lost connection knew
         ParticipantRoster snapshot = connection.roster.snapshot();
-        if (o == null || o.lastRoster == null) {
-            if (o != null) {
-                reconnectedLocked(connection, o);
-            }
-            post(new ParticipantsChangedEvent(name, connection.channel, connection.connectionId, snapshot.list(),
-                    List.of(), snapshot, Instant.now()));
-            return;
+        List<Participant> before = o == null || o.lastRoster == null ? List.of() : o.lastRoster.list();
+        if (o != null) {
+            o.lastRoster = null;
         }
-        reconnectedLocked(connection, o);
-        java.util.Set<String> before = new java.util.HashSet<>();
-        for (Participant p : o.lastRoster.list()) {
-            before.add(p.connectionId());
+        List<Participant> joined = snapshot.list();
+        List<Participant> left = List.of();
+        if (!before.isEmpty()) {
+            // only after a reconnect: a first join (of up to thousands of participants) copies nothing
+            Set<String> beforeIds = new HashSet<>();
+            before.forEach(p -> beforeIds.add(p.connectionId()));
+            Set<String> nowIds = new HashSet<>();
+            joined.forEach(p -> nowIds.add(p.connectionId()));
+            joined = joined.stream().filter(p -> !beforeIds.contains(p.connectionId())).toList();
+            left = before.stream().filter(p -> !nowIds.contains(p.connectionId())).toList();
         }
-        java.util.Set<String> now = new java.util.HashSet<>();
-        List<Participant> joined = new java.util.ArrayList<>();
-        for (Participant p : snapshot.list()) {
-            now.add(p.connectionId());
-            if (!before.contains(p.connectionId())) {
-                joined.add(p);
-            }
-        }
-        List<Participant> left = new java.util.ArrayList<>();
-        for (Participant p : o.lastRoster.list()) {
-            if (!now.contains(p.connectionId())) {
-                left.add(p);
-            }
-        }
-        o.lastRoster = null;
-        post(new ParticipantsChangedEvent(name, connection.channel, connection.connectionId, List.copyOf(joined),
-                List.copyOf(left), snapshot, Instant.now()));
+        post(new ParticipantsChangedEvent(name, connection.channel, connection.connectionId, joined, left, snapshot,
+                Instant.now()));
     }
 
     /** A reconnect of the outage {@code o} is complete: the {@link ReconnectedEvent}. Under the lock. */

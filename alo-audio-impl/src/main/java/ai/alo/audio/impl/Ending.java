@@ -1,8 +1,11 @@
 package ai.alo.audio.impl;
 
 import ai.alo.audio.AloAudioException;
+import ai.alo.audio.AloConnectException;
 import ai.alo.audio.DisconnectReason;
 import ai.alo.audio.Initiator;
+import ai.alo.audio.impl.media.MediaUnavailableException;
+import ai.alo.audio.media.AudioDeviceException;
 import ai.alo.audio.protocol.CloseCodes;
 
 /**
@@ -121,7 +124,7 @@ record Ending(DisconnectReason reason, Initiator initiator, int closeCode, Strin
         String message = DisconnectReason.RECONNECT_FAILED.defaultMessage() + " after " + attempts
                 + (attempts == 1 ? " attempt" : " attempts") + " in " + sinceLoss + " ms; last: " + last.message();
         Throwable why = cause != null ? cause
-                : new ai.alo.audio.AloConnectException(last.message(), last.reason(), last.closeCode(), last.cause());
+                : new AloConnectException(last.message(), last.reason(), last.closeCode(), last.cause());
         return new Ending(DisconnectReason.RECONNECT_FAILED, Initiator.NETWORK, last.closeCode(), message, why, 0,
                 false);
     }
@@ -138,8 +141,8 @@ record Ending(DisconnectReason reason, Initiator initiator, int closeCode, Strin
             return false;
         }
         return reason != DisconnectReason.MEDIA_FAILED
-                || !(cause instanceof ai.alo.audio.media.AudioDeviceException
-                || cause instanceof ai.alo.audio.impl.media.MediaUnavailableException);
+                || !(cause instanceof AudioDeviceException
+                || cause instanceof MediaUnavailableException);
     }
 
     static Ending internal(Throwable cause) {

@@ -22,10 +22,6 @@ final class Handshake {
     private Handshake() {
     }
 
-    static Hello hello(AloAudioConfig config) {
-        return hello(config, null);
-    }
-
     /**
      * The {@code hello} of an attempt.
      *
